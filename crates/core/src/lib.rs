@@ -1,0 +1,51 @@
+//! # leasehold-core
+//!
+//! The deterministic heart of leasehold: holds, locks, semaphores and rate limits as pure
+//! transitions on explicit state. No clock, no randomness, no I/O: `now` is an argument of every
+//! decision, and a denial is an outcome that says when to retry, not an error.
+//!
+//! ```
+//! use leasehold_core::{Acquire, Engine, Millis, Release};
+//!
+//! let mut engine = Engine::new();
+//! let now = Millis(1_000);
+//! let granted = engine.locks().acquire("lockTrade:42", "worker-a", Millis::from_secs(900), now).unwrap();
+//! let Acquire::Granted { fence, .. } = granted else { panic!("the lock was free") };
+//! let released = engine.locks().release("lockTrade:42", "worker-a", Millis(2_000)).unwrap();
+//! assert_eq!(released, Release::Released { fence });
+//! ```
+//!
+//! The semantics of every operation are documented on its method; that text is the contract the
+//! Redis scripts, the wasm build and the Node driver match bit for bit, checked by the
+//! conformance vectors in `tests/vectors`. The rules that hold throughout:
+//!
+//! - **Time** is integer milliseconds ([`Millis`]), every value at most 2^53 − 1 so that Lua and
+//!   JavaScript doubles hold it exactly. A lease, hold or block whose `expires_at <= now` is dead:
+//!   expiry is embedded in the state and nothing depends on a timer.
+//! - **Fences** ([`fence`]) strictly increase per key across release and expiry and are never
+//!   reissued, even after the key's state has been forgotten.
+//! - **Errors** ([`Error`]) are only for malformed or impossible requests, are checked before
+//!   any write, and name the argument at fault.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod bounds;
+pub mod engine;
+pub mod error;
+pub mod fence;
+pub mod hash;
+pub mod lease;
+pub mod lock;
+pub mod request;
+pub mod store;
+pub mod time;
+pub mod vector;
+
+pub use engine::{Engine, Expired};
+pub use error::{Error, Field};
+pub use lease::{Acquire, Extend, Release};
+pub use lock::{LockOutcome, LockRequest, LockState, Locks};
+pub use request::{Outcome, Request};
+pub use time::Millis;

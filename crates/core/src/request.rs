@@ -1,0 +1,41 @@
+//! Every operation of the engine as data: what vectors, traces, the simulator and the bindings
+//! carry, and what [`crate::Engine::apply`] runs.
+//!
+//! A request serializes as `{"<primitive>": {"<operation>": {<arguments>}}}`, for example
+//! `{"lock": {"acquire": {"key": "k", "owner": "a", "ttl": 1000}}}`; its outcome serializes as
+//! the bare outcome of that operation, for example `{"granted": {"fence": 1000000, ...}}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lock::{LockOutcome, LockRequest};
+
+/// One operation on one primitive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// A lock operation.
+    Lock(LockRequest),
+}
+
+impl Request {
+    /// The operation's name, `primitive.operation`, as vectors and traces name it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Request::Lock(LockRequest::Acquire { .. }) => "lock.acquire",
+            Request::Lock(LockRequest::Release { .. }) => "lock.release",
+            Request::Lock(LockRequest::Extend { .. }) => "lock.extend",
+            Request::Lock(LockRequest::Inspect { .. }) => "lock.inspect",
+        }
+    }
+}
+
+/// Every operation name [`Request::name`] can return.
+pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend", "lock.inspect"];
+
+/// The outcome of a [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    /// Of a lock operation.
+    Lock(LockOutcome),
+}
