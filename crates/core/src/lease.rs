@@ -55,3 +55,19 @@ pub enum Extend {
     /// There is no live lease: the caller's ran out before it could be extended.
     Expired,
 }
+
+/// What an inspection reveals of one lease or hold: never the owner token, which is the
+/// holder's capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseState {
+    /// A live lease exists.
+    Held {
+        /// Its fence.
+        fence: u64,
+        /// When it ends unless extended.
+        expires_at: Millis,
+    },
+    /// No live lease.
+    Free,
+}

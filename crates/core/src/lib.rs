@@ -28,6 +28,7 @@
 //!   any write, and name the argument at fault.
 #![no_std]
 #![forbid(unsafe_code)]
+#![warn(clippy::std_instead_of_core, clippy::alloc_instead_of_core, clippy::std_instead_of_alloc)]
 
 extern crate alloc;
 
@@ -36,6 +37,7 @@ pub mod engine;
 pub mod error;
 pub mod fence;
 pub mod hash;
+pub mod hold;
 pub mod lease;
 pub mod lock;
 pub mod request;
@@ -45,7 +47,8 @@ pub mod vector;
 
 pub use engine::{Engine, Expired};
 pub use error::{Error, Field};
-pub use lease::{Acquire, Extend, Release};
+pub use hold::{HoldEvent, HoldEventKind, HoldOutcome, HoldRequest, Holds, Reserve};
+pub use lease::{Acquire, Extend, LeaseState, Release};
 pub use lock::{LockOutcome, LockRequest, LockState, Locks};
 pub use request::{Outcome, Request};
 pub use time::Millis;

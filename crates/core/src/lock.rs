@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::bounds::{check_duration, check_key, check_now, check_owner, expiry};
 use crate::error::{Error, Field};
 use crate::fence;
-use crate::lease::{Acquire, Extend, Release};
+use crate::lease::{Acquire, Extend, LeaseState, Release};
 use crate::store::Store;
 use crate::time::Millis;
 
@@ -37,20 +37,8 @@ impl LockRecord {
     }
 }
 
-/// What [`Locks::inspect`] reveals: never the owner token, which is the holder's capability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LockState {
-    /// A live lease exists.
-    Held {
-        /// Its fence.
-        fence: u64,
-        /// When it ends unless extended.
-        expires_at: Millis,
-    },
-    /// No live lease.
-    Free,
-}
+/// What [`Locks::inspect`] reveals: the live lease's fence and expiry, never its owner.
+pub type LockState = LeaseState;
 
 /// Every lock key of an engine.
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::hold::{HoldOutcome, HoldRequest};
 use crate::lock::{LockOutcome, LockRequest};
 
 /// One operation on one primitive.
@@ -15,6 +16,8 @@ use crate::lock::{LockOutcome, LockRequest};
 pub enum Request {
     /// A lock operation.
     Lock(LockRequest),
+    /// A hold operation.
+    Hold(HoldRequest),
 }
 
 impl Request {
@@ -25,12 +28,25 @@ impl Request {
             Request::Lock(LockRequest::Release { .. }) => "lock.release",
             Request::Lock(LockRequest::Extend { .. }) => "lock.extend",
             Request::Lock(LockRequest::Inspect { .. }) => "lock.inspect",
+            Request::Hold(request) => request.name(),
         }
     }
 }
 
 /// Every operation name [`Request::name`] can return.
-pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend", "lock.inspect"];
+pub const OPERATIONS: &[&str] = &[
+    "lock.acquire",
+    "lock.release",
+    "lock.extend",
+    "lock.inspect",
+    "hold.reserve",
+    "hold.release",
+    "hold.extend",
+    "hold.force_release",
+    "hold.check",
+    "hold.list",
+    "hold.sweep",
+];
 
 /// The outcome of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,4 +54,6 @@ pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend",
 pub enum Outcome {
     /// Of a lock operation.
     Lock(LockOutcome),
+    /// Of a hold operation.
+    Hold(HoldOutcome),
 }

@@ -1,0 +1,136 @@
+//! One hold namespace: its holds by item, the same holds in expiry order, and its last fence.
+
+use alloc::collections::BTreeSet;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::ops::Bound;
+
+use crate::fence;
+use crate::hold::{HoldEvent, HoldEventKind};
+use crate::store::Store;
+use crate::time::Millis;
+
+/// One held item.
+#[derive(Debug, Clone)]
+pub(crate) struct HoldRecord {
+    pub item: Rc<str>,
+    pub owner: Rc<str>,
+    pub fence: u64,
+    pub expires_at: Millis,
+}
+
+impl HoldRecord {
+    pub fn is_live(&self, now: Millis) -> bool {
+        self.expires_at > now
+    }
+
+    pub fn event(&self, kind: HoldEventKind) -> HoldEvent {
+        HoldEvent { kind, item: self.item.clone(), fence: self.fence, expires_at: self.expires_at }
+    }
+}
+
+/// The state of one namespace. Dead holds stay until reclaimed by a lazy or explicit sweep,
+/// which is what emits their `expired` event.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Namespace {
+    holds: Store<HoldRecord>,
+    /// `(expires_at, item)`: expiry order, ties by the item's bytes (a Redis sorted set's order).
+    by_expiry: BTreeSet<(Millis, Rc<str>)>,
+    pub last_fence: u64,
+}
+
+impl Namespace {
+    pub fn new(seed: u64) -> Namespace {
+        Namespace { holds: Store::new(seed), by_expiry: BTreeSet::new(), last_fence: 0 }
+    }
+
+    pub fn get(&self, item: &str) -> Option<&HoldRecord> {
+        self.holds.get(item)
+    }
+
+    pub fn len(&self) -> usize {
+        self.holds.len()
+    }
+
+    /// Holds whose `expires_at > now`. Counts the dead holds not yet reclaimed, which the lazy
+    /// sweep keeps few.
+    pub fn live_count(&self, now: Millis) -> u64 {
+        let dead = self.by_expiry.iter().take_while(|(at, _)| *at <= now).count();
+        (self.holds.len() - dead) as u64
+    }
+
+    /// The expiry of the `nth` (0-based) live hold in expiry order.
+    pub fn nth_live_expiry(&self, now: Millis, nth: usize) -> Option<Millis> {
+        let lower = (Millis(now.0 + 1), Rc::from(""));
+        self.by_expiry.range(lower..).nth(nth).map(|(at, _)| *at)
+    }
+
+    /// Live holds from `after` (exclusive) in expiry order.
+    pub fn live_from<'a>(
+        &'a self,
+        now: Millis,
+        after: Option<(Millis, &str)>,
+    ) -> impl Iterator<Item = &'a HoldRecord> + 'a {
+        let lower = match after {
+            Some((at, item)) if at > now => Bound::Excluded((at, Rc::from(item))),
+            _ => Bound::Included((Millis(now.0 + 1), Rc::from(""))),
+        };
+        self.by_expiry.range((lower, Bound::Unbounded)).filter_map(|(_, item)| self.holds.get(item))
+    }
+
+    /// Adds a hold for an item that has none.
+    pub fn insert(&mut self, record: HoldRecord) {
+        debug_assert!(self.holds.get(&record.item).is_none());
+        self.by_expiry.insert((record.expires_at, record.item.clone()));
+        let item = record.item.clone();
+        self.holds.get_or_insert_with(&item, move || record);
+    }
+
+    /// Moves `item`'s expiry; returns the updated record's event.
+    pub fn set_expiry(&mut self, item: &str, expires_at: Millis) -> Option<HoldEvent> {
+        let record = self.holds.get_mut(item)?;
+        self.by_expiry.remove(&(record.expires_at, record.item.clone()));
+        record.expires_at = expires_at;
+        self.by_expiry.insert((expires_at, record.item.clone()));
+        Some(record.event(HoldEventKind::Extended))
+    }
+
+    pub fn remove(&mut self, item: &str) -> Option<HoldRecord> {
+        let record = self.holds.remove(item)?;
+        self.by_expiry.remove(&(record.expires_at, record.item.clone()));
+        Some(record)
+    }
+
+    /// Reclaims up to `max` dead holds, earliest expiry first, pushing an `expired` event for
+    /// each. Returns how many were reclaimed.
+    pub fn sweep_dead(&mut self, now: Millis, max: usize, events: &mut Vec<HoldEvent>) -> usize {
+        let mut reclaimed = 0;
+        while reclaimed < max {
+            let Some((at, item)) = self.by_expiry.first().cloned() else { break };
+            if at > now {
+                break;
+            }
+            if let Some(record) = self.remove(&item) {
+                events.push(record.event(HoldEventKind::Expired));
+            } else {
+                self.by_expiry.pop_first();
+            }
+            reclaimed += 1;
+        }
+        if reclaimed > 0 {
+            self.holds.shrink();
+        }
+        reclaimed
+    }
+
+    /// Whether a dead hold remains.
+    pub fn has_dead(&self, now: Millis) -> bool {
+        self.by_expiry.first().is_some_and(|(at, _)| *at <= now)
+    }
+
+    /// Whether the namespace can be dropped without losing anything: no hold at all, and its
+    /// last fence is below the clock's floor.
+    pub fn is_forgettable(&self, now: Millis) -> bool {
+        self.holds.is_empty() && !fence::must_remember(self.last_fence, now)
+    }
+}

@@ -1,0 +1,413 @@
+//! The hold transitions. Each first decides from the current state without writing (so every
+//! error comes before any write), then applies: lazy sweep, then the items in request order.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::namespace::{HoldRecord, Namespace};
+use super::{
+    check_items, Checked, Conflict, Cursor, Extended, Held, HoldEvent, HoldEventKind, Listed, Page, PerItem,
+    Released, Reserve, Swept, LAZY_SWEEP,
+};
+use crate::bounds::{
+    check_duration, check_namespace, check_now, check_owner, check_range, check_str, expiry, MAX_COUNT,
+    MAX_ITEM_BYTES, MAX_PAGE,
+};
+use crate::error::{Error, Field};
+use crate::fence;
+use crate::lease::{Extend, LeaseState, Release};
+use crate::store::Store;
+use crate::time::Millis;
+
+/// A dead hold reclaimed by active expiry, with its namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamespacedEvent {
+    /// The namespace.
+    pub namespace: String,
+    /// The `expired` event.
+    pub event: HoldEvent,
+}
+
+/// Every hold namespace of an engine.
+#[derive(Debug, Clone, Default)]
+pub struct Holds {
+    namespaces: Store<Namespace>,
+    seed: u64,
+}
+
+/// How one requested item stands before a write.
+enum Standing {
+    Live { fence: u64, mine: bool },
+    Dead,
+    Absent,
+}
+
+fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis) -> Standing {
+    match ns.and_then(|ns| ns.get(item)) {
+        Some(record) if record.is_live(now) => {
+            Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| *record.owner == *owner) }
+        }
+        Some(_) => Standing::Dead,
+        None => Standing::Absent,
+    }
+}
+
+/// Removes a dead hold the operation touched, recording its `expired` event.
+fn reclaim(ns: &mut Namespace, item: &str, events: &mut Vec<HoldEvent>) -> Option<Rc<str>> {
+    let record = ns.remove(item)?;
+    events.push(record.event(HoldEventKind::Expired));
+    Some(record.item)
+}
+
+impl Holds {
+    /// An empty table hashing with `seed`.
+    pub fn new(seed: u64) -> Holds {
+        Holds { namespaces: Store::new(seed), seed }
+    }
+
+    fn forget_if_idle(&mut self, namespace: &str, now: Millis) {
+        if self.namespaces.get(namespace).is_some_and(|ns| ns.is_forgettable(now)) {
+            self.namespaces.remove(namespace);
+        }
+    }
+
+    /// Reserves every item of `items` in `namespace` for `owner` until `now + ttl`, or none.
+    ///
+    /// - An item held live by another owner is a conflict: the outcome lists every such item
+    ///   with its holder's remaining TTL, and no item is reserved.
+    /// - Otherwise, when `max_holds` is given and the namespace's live holds plus the items not
+    ///   already held live by `owner` would pass it, the outcome is `cap_reached` and no item is
+    ///   reserved; `retry_after` is the time until enough of the current live holds expire.
+    /// - Otherwise each item held live by `owner` is refreshed (fence kept, expiry moved,
+    ///   `extended` event) and every other item is newly held under one new fence (`reserved`
+    ///   event; a dead hold on it is first reclaimed with an `expired` event).
+    ///
+    /// Errors, in this order: namespace, items (empty, more than 1000, an empty or oversized
+    /// item, a repeat), owner, ttl, max_holds (`1..=2^32 − 1`), now, `now + ttl` overflow, more
+    /// items than `max_holds` (`too_many`), fences exhausted.
+    ///
+    /// ```
+    /// use leasehold_core::{Engine, Millis, Reserve};
+    /// let mut engine = Engine::new();
+    /// let holds = engine.holds();
+    /// let first = holds.reserve("reserved-assets_730", &["a1", "a2"], "user-1", Millis::from_secs(1200), None, Millis(0)).unwrap();
+    /// assert!(matches!(first, Reserve::Reserved { .. }));
+    /// let second = holds.reserve("reserved-assets_730", &["a2", "a3"], "user-2", Millis::from_secs(1200), None, Millis(1000)).unwrap();
+    /// let Reserve::Conflict { conflicts, .. } = second else { panic!("a2 is taken") };
+    /// assert_eq!(&*conflicts[0].item, "a2");
+    /// assert_eq!(conflicts[0].retry_after, Millis(1_199_000));
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn reserve<S: AsRef<str>>(
+        &mut self,
+        namespace: &str,
+        items: &[S],
+        owner: &str,
+        ttl: Millis,
+        max_holds: Option<u64>,
+        now: Millis,
+    ) -> Result<Reserve, Error> {
+        check_namespace(namespace)?;
+        check_items(items)?;
+        check_owner(owner)?;
+        check_duration(Field::Ttl, ttl)?;
+        if let Some(max) = max_holds {
+            check_range(Field::MaxHolds, max, 1, MAX_COUNT)?;
+        }
+        check_now(now)?;
+        let expires_at = expiry(now, ttl)?;
+        if let Some(max) = max_holds.filter(|&max| items.len() as u64 > max) {
+            return Err(Error::TooMany { field: Field::Items, count: items.len() as u64, max });
+        }
+
+        let current = self.namespaces.get(namespace);
+        let mut conflicts = Vec::new();
+        let mut fresh = 0u64;
+        for item in items {
+            match standing(current, item.as_ref(), Some(owner), now) {
+                Standing::Live { mine: true, .. } => {}
+                Standing::Live { mine: false, .. } => {
+                    if let Some(record) = current.and_then(|ns| ns.get(item.as_ref())) {
+                        let retry_after = record.expires_at.saturating_sub(now);
+                        conflicts.push(Conflict { item: record.item.clone(), retry_after });
+                    }
+                }
+                Standing::Dead | Standing::Absent => fresh += 1,
+            }
+        }
+        let last_fence = current.map_or(0, |ns| ns.last_fence);
+        let fence =
+            if fresh > 0 && conflicts.is_empty() { fence::next(last_fence, now)? } else { last_fence };
+        let cap = match (current, max_holds) {
+            (Some(ns), Some(max)) if conflicts.is_empty() => {
+                let live = ns.live_count(now);
+                (live + fresh > max).then(|| {
+                    let need = (live + fresh - max) as usize;
+                    let until = ns.nth_live_expiry(now, need - 1).unwrap_or(now);
+                    (live, max, until.saturating_sub(now))
+                })
+            }
+            _ => None,
+        };
+
+        let seed = self.seed;
+        let ns = self.namespaces.get_or_insert_with(namespace, || Namespace::new(seed));
+        let mut events = Vec::new();
+        ns.sweep_dead(now, LAZY_SWEEP, &mut events);
+        if !conflicts.is_empty() {
+            return Ok(Reserve::Conflict { conflicts, events });
+        }
+        if let Some((live, max_holds, retry_after)) = cap {
+            return Ok(Reserve::CapReached { live, max_holds, retry_after, events });
+        }
+        let owner: Rc<str> = Rc::from(owner);
+        let mut holds = Vec::with_capacity(items.len());
+        for item in items {
+            let item = item.as_ref();
+            match standing(Some(ns), item, None, now) {
+                Standing::Live { fence, .. } => {
+                    events.extend(ns.set_expiry(item, expires_at));
+                    holds.push(Held { fence, refreshed: true });
+                }
+                Standing::Dead | Standing::Absent => {
+                    let item = reclaim(ns, item, &mut events).unwrap_or_else(|| Rc::from(item));
+                    let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
+                    events.push(record.event(HoldEventKind::Reserved));
+                    ns.insert(record);
+                    holds.push(Held { fence, refreshed: false });
+                }
+            }
+        }
+        ns.last_fence = fence;
+        Ok(Reserve::Reserved { expires_at, holds, events })
+    }
+
+    /// Ends `owner`'s live holds on `items`, each independently: `released` (with its fence,
+    /// and a `released` event), `not_holder` (another owner holds it live), or `expired` (no live
+    /// hold; a dead one is reclaimed with an `expired` event).
+    ///
+    /// Errors, in this order: namespace, items, owner, now.
+    pub fn release<S: AsRef<str>>(
+        &mut self,
+        namespace: &str,
+        items: &[S],
+        owner: &str,
+        now: Millis,
+    ) -> Result<Released, Error> {
+        check_namespace(namespace)?;
+        check_items(items)?;
+        check_owner(owner)?;
+        check_now(now)?;
+        Ok(self.end(namespace, items, Some(owner), now))
+    }
+
+    /// Ends the live holds on `items` whoever holds them: the operator's way out of a stuck
+    /// reservation. Per item `released` or `expired`, as for [`Holds::release`].
+    ///
+    /// Errors, in this order: namespace, items, now.
+    pub fn force_release<S: AsRef<str>>(
+        &mut self,
+        namespace: &str,
+        items: &[S],
+        now: Millis,
+    ) -> Result<Released, Error> {
+        check_namespace(namespace)?;
+        check_items(items)?;
+        check_now(now)?;
+        Ok(self.end(namespace, items, None, now))
+    }
+
+    fn end<S: AsRef<str>>(
+        &mut self,
+        namespace: &str,
+        items: &[S],
+        owner: Option<&str>,
+        now: Millis,
+    ) -> Released {
+        let Some(ns) = self.namespaces.get_mut(namespace) else {
+            return PerItem { items: vec![Release::Expired; items.len()], events: Vec::new() };
+        };
+        let mut events = Vec::new();
+        ns.sweep_dead(now, LAZY_SWEEP, &mut events);
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            let item = item.as_ref();
+            results.push(match standing(Some(ns), item, owner, now) {
+                Standing::Live { fence, mine: true } => {
+                    if let Some(record) = ns.remove(item) {
+                        events.push(record.event(HoldEventKind::Released));
+                    }
+                    Release::Released { fence }
+                }
+                Standing::Live { mine: false, .. } => Release::NotHolder,
+                Standing::Dead => {
+                    reclaim(ns, item, &mut events);
+                    Release::Expired
+                }
+                Standing::Absent => Release::Expired,
+            });
+        }
+        self.forget_if_idle(namespace, now);
+        PerItem { items: results, events }
+    }
+
+    /// Moves the expiry of `owner`'s live holds on `items` to `now + ttl`, each independently:
+    /// `extended` (fence kept, `extended` event), `not_holder`, or `expired` (a dead hold is
+    /// reclaimed with an `expired` event).
+    ///
+    /// Errors, in this order: namespace, items, owner, ttl, now, `now + ttl` overflow.
+    pub fn extend<S: AsRef<str>>(
+        &mut self,
+        namespace: &str,
+        items: &[S],
+        owner: &str,
+        ttl: Millis,
+        now: Millis,
+    ) -> Result<Extended, Error> {
+        check_namespace(namespace)?;
+        check_items(items)?;
+        check_owner(owner)?;
+        check_duration(Field::Ttl, ttl)?;
+        check_now(now)?;
+        let expires_at = expiry(now, ttl)?;
+        let Some(ns) = self.namespaces.get_mut(namespace) else {
+            return Ok(PerItem { items: vec![Extend::Expired; items.len()], events: Vec::new() });
+        };
+        let mut events = Vec::new();
+        ns.sweep_dead(now, LAZY_SWEEP, &mut events);
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            let item = item.as_ref();
+            results.push(match standing(Some(ns), item, Some(owner), now) {
+                Standing::Live { fence, mine: true } => {
+                    events.extend(ns.set_expiry(item, expires_at));
+                    Extend::Extended { fence, expires_at }
+                }
+                Standing::Live { mine: false, .. } => Extend::NotHolder,
+                Standing::Dead => {
+                    reclaim(ns, item, &mut events);
+                    Extend::Expired
+                }
+                Standing::Absent => Extend::Expired,
+            });
+        }
+        self.forget_if_idle(namespace, now);
+        Ok(PerItem { items: results, events })
+    }
+
+    /// Which of `items` are held live at `now`, with fence and expiry: the exclusion overlay a
+    /// search query needs. Never writes. Errors, in this order: namespace, items, now.
+    pub fn check<S: AsRef<str>>(&self, namespace: &str, items: &[S], now: Millis) -> Result<Checked, Error> {
+        check_namespace(namespace)?;
+        check_items(items)?;
+        check_now(now)?;
+        let ns = self.namespaces.get(namespace);
+        let items = items
+            .iter()
+            .map(|item| match ns.and_then(|ns| ns.get(item.as_ref())) {
+                Some(record) if record.is_live(now) => {
+                    LeaseState::Held { fence: record.fence, expires_at: record.expires_at }
+                }
+                _ => LeaseState::Free,
+            })
+            .collect();
+        Ok(Checked { items })
+    }
+
+    /// Up to `limit` live holds in expiry order (ties by item bytes), starting after `cursor`.
+    /// `next` is the cursor of the last listed hold when at least one more live hold follows.
+    /// Never writes.
+    ///
+    /// Errors, in this order: namespace, cursor (an empty or oversized item), limit
+    /// (`1..=10000`), now.
+    pub fn list(
+        &self,
+        namespace: &str,
+        cursor: Option<&Cursor>,
+        limit: u64,
+        now: Millis,
+    ) -> Result<Page, Error> {
+        check_namespace(namespace)?;
+        if let Some(cursor) = cursor {
+            check_str(Field::Cursor, &cursor.item, MAX_ITEM_BYTES)?;
+        }
+        check_range(Field::Limit, limit, 1, MAX_PAGE)?;
+        check_now(now)?;
+        let Some(ns) = self.namespaces.get(namespace) else {
+            return Ok(Page { holds: Vec::new(), next: None });
+        };
+        let after = cursor.map(|cursor| (cursor.expires_at, &*cursor.item));
+        let mut holds: Vec<Listed> = ns
+            .live_from(now, after)
+            .take(limit as usize + 1)
+            .map(|record| Listed {
+                item: record.item.clone(),
+                fence: record.fence,
+                expires_at: record.expires_at,
+            })
+            .collect();
+        let next = if holds.len() > limit as usize {
+            holds.truncate(limit as usize);
+            holds.last().map(|last| Cursor { expires_at: last.expires_at, item: last.item.clone() })
+        } else {
+            None
+        };
+        Ok(Page { holds, next })
+    }
+
+    /// Reclaims up to `max` dead holds of `namespace`, earliest expiry first, each with an
+    /// `expired` event; `more` tells whether dead holds remain.
+    ///
+    /// Errors, in this order: namespace, max (`1..=10000`, reported as `limit`), now.
+    pub fn sweep(&mut self, namespace: &str, max: u64, now: Millis) -> Result<Swept, Error> {
+        check_namespace(namespace)?;
+        check_range(Field::Limit, max, 1, MAX_PAGE)?;
+        check_now(now)?;
+        let Some(ns) = self.namespaces.get_mut(namespace) else {
+            return Ok(Swept { removed: 0, more: false, events: Vec::new() });
+        };
+        let mut events = Vec::new();
+        let removed = ns.sweep_dead(now, max as usize, &mut events) as u64;
+        let more = ns.has_dead(now);
+        self.forget_if_idle(namespace, now);
+        Ok(Swept { removed, more, events })
+    }
+
+    /// Live holds in `namespace` at `now`.
+    pub fn live(&self, namespace: &str, now: Millis) -> u64 {
+        self.namespaces.get(namespace).map_or(0, |ns| ns.live_count(now))
+    }
+
+    /// Holds stored in `namespace`, live or dead and not yet reclaimed.
+    pub fn stored(&self, namespace: &str) -> usize {
+        self.namespaces.get(namespace).map_or(0, Namespace::len)
+    }
+
+    /// Active expiry: examines up to `budget` namespaces, reclaims up to `budget` dead holds in
+    /// each and forgets namespaces left idle. Returns the `expired` events, which a caller
+    /// forwards like any other.
+    pub fn expire(&mut self, now: Millis, budget: usize) -> Vec<NamespacedEvent> {
+        let mut out = Vec::new();
+        let mut events = Vec::new();
+        self.namespaces.sweep(budget, |name, ns| {
+            ns.sweep_dead(now, budget, &mut events);
+            out.extend(
+                events.drain(..).map(|event| NamespacedEvent { namespace: String::from(name), event }),
+            );
+            ns.is_forgettable(now)
+        });
+        out
+    }
+
+    /// Number of namespaces remembered.
+    pub fn len(&self) -> usize {
+        self.namespaces.len()
+    }
+
+    /// Whether no namespace is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.namespaces.is_empty()
+    }
+}
