@@ -9,6 +9,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -16,30 +17,33 @@ use hashbrown::HashTable;
 use crate::hash::SeededState;
 
 #[derive(Debug, Clone)]
-struct Slot<V> {
+struct Slot<K, V> {
     hash: u64,
-    key: Box<str>,
+    key: K,
     value: V,
 }
 
 /// A map from string keys to `V` with deterministic order and incremental sweeping.
+///
+/// The key type `K` is any owned string (`Box<str>` by default; `Rc<str>` where the key is
+/// shared with other indexes, as holds do).
 #[derive(Debug, Clone)]
-pub struct Store<V> {
-    slots: Vec<Slot<V>>,
+pub struct Store<V, K = Box<str>> {
+    slots: Vec<Slot<K, V>>,
     index: HashTable<usize>,
     hasher: SeededState,
     cursor: usize,
 }
 
-impl<V> Default for Store<V> {
+impl<V, K: Borrow<str> + for<'a> From<&'a str>> Default for Store<V, K> {
     fn default() -> Self {
         Store::new(0)
     }
 }
 
-impl<V> Store<V> {
+impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
     /// An empty store hashing with `seed`.
-    pub fn new(seed: u64) -> Store<V> {
+    pub fn new(seed: u64) -> Store<V, K> {
         Store { slots: Vec::new(), index: HashTable::new(), hasher: SeededState::new(seed), cursor: 0 }
     }
 
@@ -62,7 +66,7 @@ impl<V> Store<V> {
     fn position(&self, key: &str) -> Option<usize> {
         let hash = self.hash(key);
         let slots = &self.slots;
-        self.index.find(hash, |&i| &*slots[i].key == key).copied()
+        self.index.find(hash, |&i| slots[i].key.borrow() == key).copied()
     }
 
     /// The value under `key`.
@@ -82,18 +86,27 @@ impl<V> Store<V> {
     pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         let hash = self.hash(key);
         let slots = &self.slots;
-        let found = self.index.find(hash, |&i| &*slots[i].key == key).copied();
+        let found = self.index.find(hash, |&i| slots[i].key.borrow() == key).copied();
         let i = match found {
             Some(i) => i,
-            None => {
-                let i = self.slots.len();
-                self.slots.push(Slot { hash, key: Box::from(key), value: make() });
-                let slots = &self.slots;
-                self.index.insert_unique(hash, i, |&j| slots[j].hash);
-                i
-            }
+            None => self.push(hash, K::from(key), make()),
         };
         &mut self.slots[i].value
+    }
+
+    /// Inserts `value` under `key`, which must be absent (the caller has just looked).
+    pub fn insert_new(&mut self, key: K, value: V) {
+        let hash = self.hash(key.borrow());
+        debug_assert!(self.position(key.borrow()).is_none());
+        self.push(hash, key, value);
+    }
+
+    fn push(&mut self, hash: u64, key: K, value: V) -> usize {
+        let i = self.slots.len();
+        self.slots.push(Slot { hash, key, value });
+        let slots = &self.slots;
+        self.index.insert_unique(hash, i, |&j| slots[j].hash);
+        i
     }
 
     /// Removes `key`, returning its value.
@@ -119,7 +132,7 @@ impl<V> Store<V> {
 
     /// Entries in the store's deterministic order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        self.slots.iter().map(|slot| (&*slot.key, &slot.value))
+        self.slots.iter().map(|slot| (slot.key.borrow(), &slot.value))
     }
 
     /// Examines up to `budget` entries from where the last sweep stopped, removing those for
@@ -134,7 +147,7 @@ impl<V> Store<V> {
             let i = self.cursor;
             examined += 1;
             let slot = &mut self.slots[i];
-            if dead(&slot.key, &mut slot.value) {
+            if dead(slot.key.borrow(), &mut slot.value) {
                 self.remove_at(i);
                 removed += 1;
             } else {
@@ -160,7 +173,7 @@ mod tests {
 
     #[test]
     fn removal_keeps_every_other_key_reachable() {
-        let mut store = Store::new(7);
+        let mut store: Store<u32> = Store::new(7);
         for i in 0..100u32 {
             *store.get_or_insert_with(&alloc::format!("k{i}"), || 0) = i;
         }
@@ -176,7 +189,7 @@ mod tests {
     #[test]
     fn iteration_order_does_not_depend_on_the_seed() {
         let fill = |seed| {
-            let mut store = Store::new(seed);
+            let mut store: Store<u32> = Store::new(seed);
             for i in 0..50u32 {
                 store.get_or_insert_with(&alloc::format!("k{i}"), || i);
             }
@@ -188,7 +201,7 @@ mod tests {
 
     #[test]
     fn sweeping_in_small_budgets_reaches_every_entry() {
-        let mut store = Store::new(0);
+        let mut store: Store<u32> = Store::new(0);
         for i in 0..40u32 {
             store.get_or_insert_with(&alloc::format!("k{i}"), || i);
         }

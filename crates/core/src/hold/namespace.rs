@@ -33,7 +33,7 @@ impl HoldRecord {
 /// which is what emits their `expired` event.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Namespace {
-    holds: Store<HoldRecord>,
+    holds: Store<HoldRecord, Rc<str>>,
     /// `(expires_at, item)`: expiry order, ties by the item's bytes (a Redis sorted set's order).
     by_expiry: BTreeSet<(Millis, Rc<str>)>,
     pub last_fence: u64,
@@ -80,10 +80,8 @@ impl Namespace {
 
     /// Adds a hold for an item that has none.
     pub fn insert(&mut self, record: HoldRecord) {
-        debug_assert!(self.holds.get(&record.item).is_none());
         self.by_expiry.insert((record.expires_at, record.item.clone()));
-        let item = record.item.clone();
-        self.holds.get_or_insert_with(&item, move || record);
+        self.holds.insert_new(record.item.clone(), record);
     }
 
     /// Moves `item`'s expiry; returns the updated record's event.

@@ -154,7 +154,7 @@ impl Holds {
 
         let seed = self.seed;
         let ns = self.namespaces.get_or_insert_with(namespace, || Namespace::new(seed));
-        let mut events = Vec::new();
+        let mut events = Vec::with_capacity(items.len());
         ns.sweep_dead(now, LAZY_SWEEP, &mut events);
         if !conflicts.is_empty() {
             return Ok(Reserve::Conflict { conflicts, events });
@@ -171,8 +171,12 @@ impl Holds {
                     events.extend(ns.set_expiry(item, expires_at));
                     holds.push(Held { fence, refreshed: true });
                 }
-                Standing::Dead | Standing::Absent => {
-                    let item = reclaim(ns, item, &mut events).unwrap_or_else(|| Rc::from(item));
+                state @ (Standing::Dead | Standing::Absent) => {
+                    let reclaimed = match state {
+                        Standing::Dead => reclaim(ns, item, &mut events),
+                        _ => None,
+                    };
+                    let item = reclaimed.unwrap_or_else(|| Rc::from(item));
                     let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
@@ -229,7 +233,7 @@ impl Holds {
         let Some(ns) = self.namespaces.get_mut(namespace) else {
             return PerItem { items: vec![Release::Expired; items.len()], events: Vec::new() };
         };
-        let mut events = Vec::new();
+        let mut events = Vec::with_capacity(items.len());
         ns.sweep_dead(now, LAZY_SWEEP, &mut events);
         let mut results = Vec::with_capacity(items.len());
         for item in items {
@@ -275,7 +279,7 @@ impl Holds {
         let Some(ns) = self.namespaces.get_mut(namespace) else {
             return Ok(PerItem { items: vec![Extend::Expired; items.len()], events: Vec::new() });
         };
-        let mut events = Vec::new();
+        let mut events = Vec::with_capacity(items.len());
         ns.sweep_dead(now, LAZY_SWEEP, &mut events);
         let mut results = Vec::with_capacity(items.len());
         for item in items {
