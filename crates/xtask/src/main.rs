@@ -4,9 +4,11 @@
 //! - `cargo xtask test [STEP...]` installs what is missing, then runs every check CI runs:
 //!   format, clippy, the wasm build of the core, the core's dependency and purity checks, and
 //!   the tests. `.ci/run` is exactly this command.
+//! - `cargo xtask demo` prints a short tour of the in-memory engine.
 //!
 //! Each task is one module; [`util`] holds what they share.
 
+mod demo;
 mod install;
 mod purity;
 mod test;
@@ -20,7 +22,8 @@ usage: cargo xtask <task>
 
 tasks:
   test [STEP...]  install what is missing, then run every CI check, failing fast;
-                  steps: install fmt clippy wasm deps purity tests (default: all)";
+                  steps: install fmt clippy wasm deps purity tests (default: all)
+  demo            a short tour of the in-memory engine";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     };
     match task {
         "test" => test::run_steps(rest),
+        "demo" => demo::run(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -120,9 +120,21 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
+/// Milliseconds as seconds with three decimals: `898.750s`. Integer arithmetic, no rounding.
+pub fn seconds(ms: u64) -> String {
+    format!("{}.{:03}s", ms / 1000, ms % 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_keep_every_millisecond() {
+        assert_eq!(seconds(0), "0.000s");
+        assert_eq!(seconds(898_750), "898.750s");
+        assert_eq!(seconds(1_005), "1.005s");
+    }
 
     #[test]
     fn a_command_is_shown_as_typed() {
