@@ -1,1 +1,50 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's own commands, in plain Rust so they run wherever cargo
+//! does (the alias lives in `.cargo/config.toml`).
+//!
+//! - `cargo xtask test [STEP...]` installs what is missing, then runs every check CI runs:
+//!   format, clippy, the wasm build of the core, the core's dependency and purity checks, and
+//!   the tests. `.ci/run` is exactly this command.
+//! - `cargo xtask demo` prints a short tour of the in-memory engine.
+//!
+//! Each task is one module; [`util`] holds what they share.
+
+mod demo;
+mod install;
+mod purity;
+mod test;
+mod util;
+
+use std::env;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  test [STEP...]  install what is missing, then run every CI check, failing fast;
+                  steps: install fmt clippy wasm deps purity tests (default: all)
+  demo            a short tour of the in-memory engine";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest),
+        None => ("", &[][..]),
+    };
+    match task {
+        "test" => test::run_steps(rest),
+        "demo" => demo::run(rest),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "" => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+        other => {
+            eprintln!("unknown task `{other}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
