@@ -5,6 +5,7 @@
 //! same on every run. A section also checks the story it tells (a tour whose engine disagrees
 //! with its narration fails instead of printing something false).
 
+mod holds;
 mod locks;
 
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ type Section = fn(&mut Tour) -> Result<(), String>;
 /// here.
 const SECTIONS: &[Section] = &[
     locks::tour,
-    // holds::tour,
+    holds::tour,
     // limits::tour,
 ];
 
