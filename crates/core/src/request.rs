@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lock::{LockOutcome, LockRequest};
+use crate::semaphore::{SemaphoreOutcome, SemaphoreRequest};
 
 /// One operation on one primitive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +16,8 @@ use crate::lock::{LockOutcome, LockRequest};
 pub enum Request {
     /// A lock operation.
     Lock(LockRequest),
+    /// A semaphore operation.
+    Semaphore(SemaphoreRequest),
 }
 
 impl Request {
@@ -25,12 +28,25 @@ impl Request {
             Request::Lock(LockRequest::Release { .. }) => "lock.release",
             Request::Lock(LockRequest::Extend { .. }) => "lock.extend",
             Request::Lock(LockRequest::Inspect { .. }) => "lock.inspect",
+            Request::Semaphore(SemaphoreRequest::Acquire { .. }) => "semaphore.acquire",
+            Request::Semaphore(SemaphoreRequest::Release { .. }) => "semaphore.release",
+            Request::Semaphore(SemaphoreRequest::Extend { .. }) => "semaphore.extend",
+            Request::Semaphore(SemaphoreRequest::Inspect { .. }) => "semaphore.inspect",
         }
     }
 }
 
 /// Every operation name [`Request::name`] can return.
-pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend", "lock.inspect"];
+pub const OPERATIONS: &[&str] = &[
+    "lock.acquire",
+    "lock.release",
+    "lock.extend",
+    "lock.inspect",
+    "semaphore.acquire",
+    "semaphore.release",
+    "semaphore.extend",
+    "semaphore.inspect",
+];
 
 /// The outcome of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,4 +54,6 @@ pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend",
 pub enum Outcome {
     /// Of a lock operation.
     Lock(LockOutcome),
+    /// Of a semaphore operation.
+    Semaphore(SemaphoreOutcome),
 }
