@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::hold::{Holds, NamespacedEvent};
 use crate::lock::Locks;
 use crate::request::{Outcome, Request};
+use crate::semaphore::Semaphores;
 use crate::time::Millis;
 
 /// The in-memory engine. Deterministic: the same calls with the same `now`s give the same
@@ -21,6 +22,7 @@ use crate::time::Millis;
 pub struct Engine {
     locks: Locks,
     holds: Holds,
+    semaphores: Semaphores,
 }
 
 /// What one round of active expiry did.
@@ -30,6 +32,8 @@ pub struct Expired {
     pub locks: usize,
     /// Dead holds reclaimed, each with its `expired` event to forward.
     pub hold_events: Vec<NamespacedEvent>,
+    /// Semaphore keys forgotten.
+    pub semaphores: usize,
 }
 
 impl Engine {
@@ -41,7 +45,7 @@ impl Engine {
     /// An engine hashing with `seed`. Choose a random seed at the edge when keys come from
     /// untrusted clients; outcomes and iteration order never depend on it.
     pub fn with_hash_seed(seed: u64) -> Engine {
-        Engine { locks: Locks::new(seed), holds: Holds::new(seed) }
+        Engine { locks: Locks::new(seed), semaphores: Semaphores::new(seed), holds: Holds::new(seed) }
     }
 
     /// The lock table.
@@ -54,11 +58,17 @@ impl Engine {
         &mut self.holds
     }
 
+    /// The semaphore table.
+    pub fn semaphores(&mut self) -> &mut Semaphores {
+        &mut self.semaphores
+    }
+
     /// Runs one request at `now`.
     pub fn apply(&mut self, request: &Request, now: Millis) -> Result<Outcome, Error> {
         Ok(match request {
             Request::Lock(request) => Outcome::Lock(self.locks.apply(request, now)?),
             Request::Hold(request) => Outcome::Hold(self.holds.apply(request, now)?),
+            Request::Semaphore(request) => Outcome::Semaphore(self.semaphores.apply(request, now)?),
         })
     }
 
@@ -66,11 +76,15 @@ impl Engine {
     /// depends on any more. Call it now and then (for instance every 100 ms with a budget of a
     /// few hundred); memory returns to its baseline once everything has expired.
     pub fn expire(&mut self, now: Millis, budget: usize) -> Expired {
-        Expired { locks: self.locks.expire(now, budget), hold_events: self.holds.expire(now, budget) }
+        Expired {
+            locks: self.locks.expire(now, budget),
+            semaphores: self.semaphores.expire(now, budget),
+            hold_events: self.holds.expire(now, budget),
+        }
     }
 
     /// Whether nothing at all is remembered.
     pub fn is_empty(&self) -> bool {
-        self.locks.is_empty() && self.holds.is_empty()
+        self.locks.is_empty() && self.semaphores.is_empty() && self.holds.is_empty()
     }
 }

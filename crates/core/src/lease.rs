@@ -19,7 +19,9 @@ pub enum Acquire {
     },
     /// Someone else holds it; nothing changed.
     Denied {
-        /// How long until a retry can succeed, in milliseconds (the holder's remaining TTL).
+        /// How long until a retry can succeed, in milliseconds, if no holder extends or releases:
+        /// a lock holder's remaining TTL, or the time until enough semaphore holders expire to
+        /// free a slot.
         retry_after: Millis,
     },
 }

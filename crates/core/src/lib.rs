@@ -41,6 +41,7 @@ pub mod hold;
 pub mod lease;
 pub mod lock;
 pub mod request;
+pub mod semaphore;
 pub mod store;
 pub mod time;
 pub mod vector;
@@ -51,4 +52,5 @@ pub use hold::{HoldEvent, HoldEventKind, HoldOutcome, HoldRequest, Holds, Reserv
 pub use lease::{Acquire, Extend, LeaseState, Release};
 pub use lock::{LockOutcome, LockRequest, LockState, Locks};
 pub use request::{Outcome, Request};
+pub use semaphore::{SemaphoreOutcome, SemaphoreRequest, SemaphoreState, Semaphores};
 pub use time::Millis;

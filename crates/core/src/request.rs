@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::hold::{HoldOutcome, HoldRequest};
 use crate::lock::{LockOutcome, LockRequest};
+use crate::semaphore::{SemaphoreOutcome, SemaphoreRequest};
 
 /// One operation on one primitive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,8 @@ pub enum Request {
     Lock(LockRequest),
     /// A hold operation.
     Hold(HoldRequest),
+    /// A semaphore operation.
+    Semaphore(SemaphoreRequest),
 }
 
 impl Request {
@@ -29,6 +32,10 @@ impl Request {
             Request::Lock(LockRequest::Extend { .. }) => "lock.extend",
             Request::Lock(LockRequest::Inspect { .. }) => "lock.inspect",
             Request::Hold(request) => request.name(),
+            Request::Semaphore(SemaphoreRequest::Acquire { .. }) => "semaphore.acquire",
+            Request::Semaphore(SemaphoreRequest::Release { .. }) => "semaphore.release",
+            Request::Semaphore(SemaphoreRequest::Extend { .. }) => "semaphore.extend",
+            Request::Semaphore(SemaphoreRequest::Inspect { .. }) => "semaphore.inspect",
         }
     }
 }
@@ -46,6 +53,10 @@ pub const OPERATIONS: &[&str] = &[
     "hold.check",
     "hold.list",
     "hold.sweep",
+    "semaphore.acquire",
+    "semaphore.release",
+    "semaphore.extend",
+    "semaphore.inspect",
 ];
 
 /// The outcome of a [`Request`].
@@ -56,4 +67,6 @@ pub enum Outcome {
     Lock(LockOutcome),
     /// Of a hold operation.
     Hold(HoldOutcome),
+    /// Of a semaphore operation.
+    Semaphore(SemaphoreOutcome),
 }
