@@ -1,6 +1,8 @@
 //! Replays every conformance vector in `tests/vectors` on the in-memory engine.
 
-use std::collections::BTreeSet;
+extern crate alloc;
+
+use alloc::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
