@@ -1,6 +1,7 @@
 //! The embedded in-memory engine: every primitive's table, one `now` per call.
 
 use crate::error::Error;
+use crate::limit::Limits;
 use crate::lock::Locks;
 use crate::request::{Outcome, Request};
 use crate::time::Millis;
@@ -17,6 +18,7 @@ use crate::time::Millis;
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     locks: Locks,
+    limits: Limits,
 }
 
 /// What one round of active expiry did.
@@ -24,6 +26,8 @@ pub struct Engine {
 pub struct Expired {
     /// Lock keys forgotten.
     pub locks: usize,
+    /// Rate-limit keys forgotten, over all algorithms.
+    pub limits: usize,
 }
 
 impl Engine {
@@ -35,7 +39,7 @@ impl Engine {
     /// An engine hashing with `seed`. Choose a random seed at the edge when keys come from
     /// untrusted clients; outcomes and iteration order never depend on it.
     pub fn with_hash_seed(seed: u64) -> Engine {
-        Engine { locks: Locks::new(seed) }
+        Engine { locks: Locks::new(seed), limits: Limits::new(seed) }
     }
 
     /// The lock table.
@@ -43,10 +47,16 @@ impl Engine {
         &mut self.locks
     }
 
+    /// The rate-limit table.
+    pub fn limits(&mut self) -> &mut Limits {
+        &mut self.limits
+    }
+
     /// Runs one request at `now`.
     pub fn apply(&mut self, request: &Request, now: Millis) -> Result<Outcome, Error> {
         Ok(match request {
             Request::Lock(request) => Outcome::Lock(self.locks.apply(request, now)?),
+            Request::Limit(request) => Outcome::Limit(self.limits.apply(request, now)?),
         })
     }
 
@@ -54,11 +64,11 @@ impl Engine {
     /// depends on any more. Call it now and then (for instance every 100 ms with a budget of a
     /// few hundred); memory returns to its baseline once everything has expired.
     pub fn expire(&mut self, now: Millis, budget: usize) -> Expired {
-        Expired { locks: self.locks.expire(now, budget) }
+        Expired { locks: self.locks.expire(now, budget), limits: self.limits.expire(now, budget) }
     }
 
     /// Whether nothing at all is remembered.
     pub fn is_empty(&self) -> bool {
-        self.locks.is_empty()
+        self.locks.is_empty() && self.limits.is_empty()
     }
 }

@@ -37,6 +37,7 @@ pub mod error;
 pub mod fence;
 pub mod hash;
 pub mod lease;
+pub mod limit;
 pub mod lock;
 pub mod request;
 pub mod store;
@@ -46,6 +47,10 @@ pub mod vector;
 pub use engine::{Engine, Expired};
 pub use error::{Error, Field};
 pub use lease::{Acquire, Extend, Release};
+pub use limit::{
+    Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, LimitOutcome,
+    LimitRequest, Limits, Reset, SlidingCounter, SlidingLog, TokenBucket,
+};
 pub use lock::{LockOutcome, LockRequest, LockState, Locks};
 pub use request::{Outcome, Request};
 pub use time::Millis;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limit::{LimitOutcome, LimitRequest};
 use crate::lock::{LockOutcome, LockRequest};
 
 /// One operation on one primitive.
@@ -15,6 +16,8 @@ use crate::lock::{LockOutcome, LockRequest};
 pub enum Request {
     /// A lock operation.
     Lock(LockRequest),
+    /// A rate-limit operation.
+    Limit(LimitRequest),
 }
 
 impl Request {
@@ -25,12 +28,23 @@ impl Request {
             Request::Lock(LockRequest::Release { .. }) => "lock.release",
             Request::Lock(LockRequest::Extend { .. }) => "lock.extend",
             Request::Lock(LockRequest::Inspect { .. }) => "lock.inspect",
+            Request::Limit(LimitRequest::Check { .. }) => "limit.check",
+            Request::Limit(LimitRequest::Peek { .. }) => "limit.peek",
+            Request::Limit(LimitRequest::Reset { .. }) => "limit.reset",
         }
     }
 }
 
 /// Every operation name [`Request::name`] can return.
-pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend", "lock.inspect"];
+pub const OPERATIONS: &[&str] = &[
+    "lock.acquire",
+    "lock.release",
+    "lock.extend",
+    "lock.inspect",
+    "limit.check",
+    "limit.peek",
+    "limit.reset",
+];
 
 /// The outcome of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,4 +52,6 @@ pub const OPERATIONS: &[&str] = &["lock.acquire", "lock.release", "lock.extend",
 pub enum Outcome {
     /// Of a lock operation.
     Lock(LockOutcome),
+    /// Of a rate-limit operation.
+    Limit(LimitOutcome),
 }
