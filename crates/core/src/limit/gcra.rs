@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bounds::{check_range, MAX_COUNT, MAX_DURATION};
+use crate::bounds::{check_range, MAX_COUNT};
 use crate::error::{Error, Field};
 use crate::time::Millis;
 
-use super::rule::{later, Rule};
+use super::rule::{check_span, later, Rule};
 use super::Decision;
 
 /// A sustained rate of one unit of cost per `interval` ms, with up to `burst` units at once.
@@ -74,7 +74,7 @@ impl Rule for Gcra {
 
     fn validate(&self) -> Result<(), Error> {
         check_range(Field::Burst, self.burst, 1, MAX_COUNT)?;
-        check_range(Field::Interval, self.interval.0, 1, MAX_DURATION.0 / self.burst.max(1))
+        check_span(Field::Interval, self.interval, self.burst)
     }
 
     fn limit(&self) -> u64 {
@@ -140,6 +140,7 @@ mod tests {
 
     #[test]
     fn the_interval_bound_depends_on_the_burst() {
+        use crate::bounds::MAX_DURATION;
         let rule = Gcra { burst: 1_000, interval: Millis(MAX_DURATION.0 / 1_000 + 1) };
         assert!(matches!(rule.validate(), Err(Error::OutOfRange { field: Field::Interval, .. })));
     }

@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use crate::bounds::{check_key, check_now, check_range, expiry};
+use crate::bounds::{check_key, check_now, check_range, expiry, MAX_DURATION};
 use crate::error::{Error, Field};
 use crate::store::Store;
 use crate::time::Millis;
@@ -68,6 +68,15 @@ pub(crate) fn later(at: Millis, by: Millis) -> Millis {
     at.checked_add(by).unwrap_or(Millis::MAX)
 }
 
+/// `interval` in `1..=366 days / times` (`times ≥ 1`): `times` intervals fit in 366 days. The
+/// bound is only divided out to report it, so an accepted call costs a multiplication.
+pub(crate) fn check_span(field: Field, interval: Millis, times: u64) -> Result<(), Error> {
+    match interval.0.checked_mul(times) {
+        Some(span) if interval.0 >= 1 && span <= MAX_DURATION.0 => Ok(()),
+        _ => Err(Error::OutOfRange { field, value: interval.0, min: 1, max: MAX_DURATION.0 / times.max(1) }),
+    }
+}
+
 /// `ceil(a / b)`, and 0 when `b` is 0 (never the case for validated parameters).
 pub(crate) fn ceil_div(a: u64, b: u64) -> u64 {
     match (a.checked_div(b), a.checked_rem(b)) {
@@ -77,11 +86,13 @@ pub(crate) fn ceil_div(a: u64, b: u64) -> u64 {
     }
 }
 
+#[inline]
 fn live<R: Rule>(entry: Option<&Entry<R::State>>, now: Millis) -> Option<&R::State> {
     entry.map(|entry| &entry.state).filter(|state| R::expires_at(state) > now)
 }
 
 /// The pure transition: the decision for `entry` (`None`: nothing remembered) and the write.
+#[inline]
 fn evaluate<R: Rule>(
     rule: &R,
     block: Option<&BlockPolicy>,
@@ -112,6 +123,7 @@ fn evaluate<R: Rule>(
     }
 }
 
+#[inline]
 fn write<R: Rule>(rule: &R, entry: &mut Entry<R::State>, effect: Effect, cost: u64, now: Millis) {
     match effect {
         Effect::Nothing => {}
@@ -125,6 +137,7 @@ fn write<R: Rule>(rule: &R, entry: &mut Entry<R::State>, effect: Effect, cost: u
 
 /// Checks a check's or peek's arguments in parameter order: key, the algorithm's parameters,
 /// the block policy's, cost, now, then the expiries `now` plus span, `within` and `block_for`.
+#[inline]
 fn validate<R: Rule>(
     key: &str,
     rule: &R,
@@ -148,6 +161,7 @@ fn validate<R: Rule>(
 }
 
 /// [`Limits::check`](super::Limits::check) on one algorithm's keys.
+#[inline]
 pub(crate) fn checked<R: Rule>(
     store: &mut Store<Entry<R::State>>,
     key: &str,
@@ -174,6 +188,7 @@ pub(crate) fn peeked<R: Rule>(
 }
 
 /// A check on validated arguments: decides, then writes. No allocation when `key` is known.
+#[inline]
 fn check<R: Rule>(
     store: &mut Store<Entry<R::State>>,
     key: &str,

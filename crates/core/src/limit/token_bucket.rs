@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bounds::{check_range, MAX_COUNT, MAX_DURATION};
+use crate::bounds::{check_range, MAX_COUNT};
 use crate::error::{Error, Field};
 use crate::time::Millis;
 
-use super::rule::{ceil_div, later, Rule};
+use super::rule::{ceil_div, check_span, later, Rule};
 use super::Decision;
 
 /// A bucket of `capacity` tokens that gains `refill` tokens at the end of every whole
@@ -69,8 +69,8 @@ impl TokenBucket {
 
     fn step(&self, live: Option<&Bucket>, cost: u64, now: Millis) -> (Decision, Bucket) {
         let (tokens, last) = self.view(live, now);
-        let full_at = self.tick_with(tokens, self.capacity, last);
         if tokens < cost {
+            let full_at = self.tick_with(tokens, self.capacity, last);
             let retry_after = self.tick_with(tokens, cost, last).saturating_sub(now);
             let decision = Decision::deny(self.capacity, tokens, full_at.saturating_sub(now), retry_after);
             return (decision, Bucket { tokens, last, full_at });
@@ -91,7 +91,7 @@ impl Rule for TokenBucket {
         check_range(Field::Capacity, self.capacity, 1, MAX_COUNT)?;
         check_range(Field::Refill, self.refill, 1, self.capacity)?;
         let fill = ceil_div(self.capacity, self.refill).max(1);
-        check_range(Field::Interval, self.interval.0, 1, MAX_DURATION.0 / fill)
+        check_span(Field::Interval, self.interval, fill)
     }
 
     fn limit(&self) -> u64 {
@@ -167,6 +167,7 @@ mod tests {
 
     #[test]
     fn the_interval_bound_depends_on_capacity_and_refill() {
+        use crate::bounds::MAX_DURATION;
         let rule = TokenBucket { capacity: 10, refill: 3, interval: MAX_DURATION };
         let max = MAX_DURATION.0 / 4;
         let error = Error::OutOfRange { field: Field::Interval, value: MAX_DURATION.0, min: 1, max };
