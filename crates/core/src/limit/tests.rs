@@ -191,3 +191,55 @@ fn a_refused_request_leaves_the_state_unchanged() {
     assert!(limits.check("k", &Limit::fixed_window(2, Millis(0)), 1, NOW).is_err());
     assert_eq!(limits.check("k", &LOGIN, 1, NOW).unwrap().remaining, 0);
 }
+
+#[test]
+fn requests_read_the_documented_json_and_refuse_unknown_fields() {
+    let json = r#"{"check": {"key": "login_ip:1.2.3.4", "cost": 1,
+        "algorithm": {"fixed_window": {"quota": 10, "window": 900000}},
+        "block": {"violations": 3, "within": 60000, "block_for": 3600000}}}"#;
+    let request: LimitRequest = serde_json::from_str(json).unwrap();
+    let LimitRequest::Check { algorithm, block: Some(block), cost: 1, .. } = request else {
+        panic!("{request:?}")
+    };
+    assert_eq!(Limit { algorithm, block: Some(block) }, LOGIN_JSON);
+    for algorithm in [
+        r#"{"sliding_log": {"quota": 100, "window": 60000}}"#,
+        r#"{"sliding_counter": {"quota": 600, "window": 60000}}"#,
+        r#"{"token_bucket": {"capacity": 20, "refill": 5, "interval": 1000}}"#,
+        r#"{"gcra": {"burst": 5, "interval": 100}}"#,
+        r#"{"cooldown": {"interval": 3000}}"#,
+    ] {
+        let json = alloc::format!(r#"{{"peek": {{"key": "k", "algorithm": {algorithm}, "cost": 1}}}}"#);
+        assert!(serde_json::from_str::<LimitRequest>(&json).is_ok(), "{json}");
+    }
+    let reset: LimitRequest =
+        serde_json::from_str(r#"{"reset": {"key": "k", "algorithm": "gcra"}}"#).unwrap();
+    assert_eq!(reset, LimitRequest::Reset { key: "k".into(), algorithm: AlgorithmKind::Gcra });
+    for refused in [
+        r#"{"check": {"key": "k", "algorithm": {"cooldown": {"interval": 1}}}}"#,
+        r#"{"check": {"key": "k", "algorithm": {"cooldown": {"interval": 1}}, "cost": 1, "x": 0}}"#,
+        r#"{"check": {"key": "k", "algorithm": {"cooldown": {"interval": 1, "x": 0}}, "cost": 1}}"#,
+        r#"{"check": {"key": "k", "algorithm": {"leaky": {"interval": 1}}, "cost": 1}}"#,
+        r#"{"check": {"key": "k", "algorithm": {"cooldown": {"interval": 1}}, "cost": -1}}"#,
+    ] {
+        assert!(serde_json::from_str::<LimitRequest>(refused).is_err(), "{refused}");
+    }
+}
+
+const LOGIN_JSON: Limit = Limit::fixed_window(10, Millis(900_000)).with_block(BlockPolicy {
+    violations: 3,
+    within: Millis(60_000),
+    block_for: Millis(3_600_000),
+});
+
+#[test]
+fn outcomes_serialize_as_the_bare_decision_or_reset() {
+    let mut limits = Limits::new(1);
+    let check = LimitRequest::Check { key: "k".into(), algorithm: LOGIN.algorithm, block: None, cost: 1 };
+    let outcome = serde_json::to_value(limits.apply(&check, Millis(5)).unwrap()).unwrap();
+    let expected = r#"{"allowed": true, "limit": 2, "remaining": 1, "reset_after": 10000, "retry_after": 0}"#;
+    assert_eq!(outcome, serde_json::from_str::<serde_json::Value>(expected).unwrap());
+    let reset = LimitRequest::Reset { key: "k".into(), algorithm: AlgorithmKind::FixedWindow };
+    assert_eq!(serde_json::to_value(limits.apply(&reset, Millis(6)).unwrap()).unwrap(), "forgotten");
+    assert_eq!(serde_json::to_value(limits.apply(&reset, Millis(7)).unwrap()).unwrap(), "absent");
+}
