@@ -18,13 +18,16 @@
 //!   a check may carry; `remaining`, the largest cost a check at the same `now` would still be
 //!   admitted with; `reset_after`, how long until the key is back to its initial state if
 //!   nothing more is admitted; `retry_after`, 0 when allowed and otherwise how long until the
-//!   same check would first be admitted (at least 1 ms). Times are whole milliseconds computed
-//!   exactly: a wait that comes from a division is the first whole millisecond at which the
-//!   condition holds (rounded up), and a count that comes from a division is rounded down.
+//!   same check would first be admitted (at least 1 ms; the time left in the block while
+//!   blocked, see [`BlockPolicy`]). Times are whole milliseconds computed exactly: a wait that
+//!   comes from a division is the first whole millisecond at which the condition holds
+//!   (rounded up), and a count that comes from a division is rounded down.
 //! - **Weighted.** A check takes a `cost` in `1..=limit`; a denied check consumes nothing.
 //!   [`Limits::peek`] returns the decision a check would get and writes nothing.
-//! - **Integers only.** No floats; every stored or returned number and every intermediate
-//!   product stays below 2^53, so Lua and JavaScript doubles reproduce the arithmetic exactly.
+//! - **Integers only.** No floats. Every stored or returned number, and every product and
+//!   quotient a decision computes, stays below 2^53, so Lua and JavaScript doubles reproduce the
+//!   arithmetic exactly; the only sums that could pass 2^53 (after a clock stepped back) are
+//!   capped at 2^53 − 1.
 //! - **Expiry is state.** Each key's state says when it is back to its initial state for the
 //!   parameters of the check that wrote it (as a Redis `PEXPIRE` would); from then on it is
 //!   treated as absent, whatever the parameters of later calls. [`Limits::expire`] forgets such
@@ -70,12 +73,15 @@ pub struct Decision {
     pub allowed: bool,
     /// The largest cost a check may carry: the quota, capacity or burst (1 for a cooldown).
     pub limit: u64,
-    /// The largest cost a check at the same `now` would be admitted with, after this one; 0
-    /// while blocked.
+    /// The largest cost a check at the same `now` would be admitted with, counting this one if
+    /// it was admitted; 0 while blocked.
     pub remaining: u64,
-    /// How long until the key is back to its initial state if nothing more is admitted.
+    /// How long until the key is back to its initial state (and unblocked) if nothing more is
+    /// admitted.
     pub reset_after: Millis,
-    /// 0 when allowed; otherwise how long until the same check would be admitted (≥ 1 ms).
+    /// 0 when allowed. Otherwise how long until the same check would first be admitted (≥ 1
+    /// ms), except when the key is blocked: then it is the time left in the block, after which
+    /// the algorithm may still deny (`reset_after` covers both).
     pub retry_after: Millis,
 }
 

@@ -54,10 +54,11 @@ impl TokenBucket {
     fn view(&self, live: Option<&Bucket>, now: Millis) -> (u64, Millis) {
         let Some(bucket) = live else { return (self.capacity, now) };
         let intervals = now.saturating_sub(bucket.last).0.checked_div(self.interval.0).unwrap_or(0);
-        let tokens = bucket.tokens.saturating_add(intervals.saturating_mul(self.refill)).min(self.capacity);
-        if tokens >= self.capacity {
+        // Compared before multiplying, so that `intervals × refill` stays small.
+        if intervals >= ceil_div(self.capacity.saturating_sub(bucket.tokens), self.refill) {
             return (self.capacity, now);
         }
+        let tokens = bucket.tokens.saturating_add(intervals.saturating_mul(self.refill));
         (tokens, later(bucket.last, Millis(intervals.saturating_mul(self.interval.0))))
     }
 
