@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::hold::{Holds, NamespacedEvent};
+use crate::limit::Limits;
 use crate::lock::Locks;
 use crate::request::{Outcome, Request};
 use crate::semaphore::Semaphores;
@@ -23,6 +24,7 @@ pub struct Engine {
     locks: Locks,
     holds: Holds,
     semaphores: Semaphores,
+    limits: Limits,
 }
 
 /// What one round of active expiry did.
@@ -34,6 +36,8 @@ pub struct Expired {
     pub hold_events: Vec<NamespacedEvent>,
     /// Semaphore keys forgotten.
     pub semaphores: usize,
+    /// Rate-limit keys forgotten, over all algorithms.
+    pub limits: usize,
 }
 
 impl Engine {
@@ -45,7 +49,12 @@ impl Engine {
     /// An engine hashing with `seed`. Choose a random seed at the edge when keys come from
     /// untrusted clients; outcomes and iteration order never depend on it.
     pub fn with_hash_seed(seed: u64) -> Engine {
-        Engine { locks: Locks::new(seed), semaphores: Semaphores::new(seed), holds: Holds::new(seed) }
+        Engine {
+            locks: Locks::new(seed),
+            holds: Holds::new(seed),
+            semaphores: Semaphores::new(seed),
+            limits: Limits::new(seed),
+        }
     }
 
     /// The lock table.
@@ -63,12 +72,18 @@ impl Engine {
         &mut self.semaphores
     }
 
+    /// The rate-limit table.
+    pub fn limits(&mut self) -> &mut Limits {
+        &mut self.limits
+    }
+
     /// Runs one request at `now`.
     pub fn apply(&mut self, request: &Request, now: Millis) -> Result<Outcome, Error> {
         Ok(match request {
             Request::Lock(request) => Outcome::Lock(self.locks.apply(request, now)?),
             Request::Hold(request) => Outcome::Hold(self.holds.apply(request, now)?),
             Request::Semaphore(request) => Outcome::Semaphore(self.semaphores.apply(request, now)?),
+            Request::Limit(request) => Outcome::Limit(self.limits.apply(request, now)?),
         })
     }
 
@@ -80,11 +95,12 @@ impl Engine {
             locks: self.locks.expire(now, budget),
             semaphores: self.semaphores.expire(now, budget),
             hold_events: self.holds.expire(now, budget),
+            limits: self.limits.expire(now, budget),
         }
     }
 
     /// Whether nothing at all is remembered.
     pub fn is_empty(&self) -> bool {
-        self.locks.is_empty() && self.semaphores.is_empty() && self.holds.is_empty()
+        self.locks.is_empty() && self.semaphores.is_empty() && self.holds.is_empty() && self.limits.is_empty()
     }
 }

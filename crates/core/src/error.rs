@@ -33,8 +33,11 @@ pub enum Field {
     Limit,
     /// A rate limit's number of requests per window.
     Quota,
-    /// A rate limit's window, interval or period.
+    /// A rate limit's window.
     Window,
+    /// The time a token bucket waits between refills, a GCRA limit's time per request, or a
+    /// cooldown's length.
+    Interval,
     /// The weight of one rate-limited request.
     Cost,
     /// A rate limit's burst.
@@ -43,6 +46,8 @@ pub enum Field {
     Refill,
     /// The number of denials that triggers a block.
     Violations,
+    /// The time within which denials are counted towards a block.
+    Within,
     /// How long a block lasts.
     BlockFor,
     /// A listing cursor.
@@ -66,10 +71,12 @@ impl Field {
             Field::Limit => "limit",
             Field::Quota => "quota",
             Field::Window => "window",
+            Field::Interval => "interval",
             Field::Cost => "cost",
             Field::Burst => "burst",
             Field::Refill => "refill",
             Field::Violations => "violations",
+            Field::Within => "within",
             Field::BlockFor => "block_for",
             Field::Cursor => "cursor",
         }

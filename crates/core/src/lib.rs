@@ -39,6 +39,7 @@ pub mod fence;
 pub mod hash;
 pub mod hold;
 pub mod lease;
+pub mod limit;
 pub mod lock;
 pub mod request;
 pub mod semaphore;
@@ -50,6 +51,10 @@ pub use engine::{Engine, Expired};
 pub use error::{Error, Field};
 pub use hold::{HoldEvent, HoldEventKind, HoldOutcome, HoldRequest, Holds, Reserve};
 pub use lease::{Acquire, Extend, LeaseState, Release};
+pub use limit::{
+    Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, LimitOutcome,
+    LimitRequest, Limits, Reset, SlidingCounter, SlidingLog, TokenBucket,
+};
 pub use lock::{LockOutcome, LockRequest, LockState, Locks};
 pub use request::{Outcome, Request};
 pub use semaphore::{SemaphoreOutcome, SemaphoreRequest, SemaphoreState, Semaphores};

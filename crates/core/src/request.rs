@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hold::{HoldOutcome, HoldRequest};
+use crate::limit::{LimitOutcome, LimitRequest};
 use crate::lock::{LockOutcome, LockRequest};
 use crate::semaphore::{SemaphoreOutcome, SemaphoreRequest};
 
@@ -21,6 +22,8 @@ pub enum Request {
     Hold(HoldRequest),
     /// A semaphore operation.
     Semaphore(SemaphoreRequest),
+    /// A rate-limit operation.
+    Limit(LimitRequest),
 }
 
 impl Request {
@@ -36,6 +39,9 @@ impl Request {
             Request::Semaphore(SemaphoreRequest::Release { .. }) => "semaphore.release",
             Request::Semaphore(SemaphoreRequest::Extend { .. }) => "semaphore.extend",
             Request::Semaphore(SemaphoreRequest::Inspect { .. }) => "semaphore.inspect",
+            Request::Limit(LimitRequest::Check { .. }) => "limit.check",
+            Request::Limit(LimitRequest::Peek { .. }) => "limit.peek",
+            Request::Limit(LimitRequest::Reset { .. }) => "limit.reset",
         }
     }
 }
@@ -57,6 +63,9 @@ pub const OPERATIONS: &[&str] = &[
     "semaphore.release",
     "semaphore.extend",
     "semaphore.inspect",
+    "limit.check",
+    "limit.peek",
+    "limit.reset",
 ];
 
 /// The outcome of a [`Request`].
@@ -69,4 +78,6 @@ pub enum Outcome {
     Hold(HoldOutcome),
     /// Of a semaphore operation.
     Semaphore(SemaphoreOutcome),
+    /// Of a rate-limit operation.
+    Limit(LimitOutcome),
 }
