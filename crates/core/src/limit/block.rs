@@ -20,15 +20,17 @@ use super::rule::later;
 ///   This is the fixed-window INCR + EXPIRE counter of the seed pattern.
 /// - **Blocking.** The violation that brings the count to `violations` blocks the key until
 ///   `now + block_for` and clears the count. That check is denied with `remaining = 0`,
-///   `retry_after = block_for` and `reset_after = max(block_for, the algorithm's reset_after)`.
+///   `retry_after = max(block_for, the algorithm's retry_after)` and
+///   `reset_after = max(block_for, the algorithm's reset_after)`.
 /// - **While blocked** (`now < blocked_until`), every check and peek of the key under this
-///   algorithm is denied with `remaining = 0`, `retry_after = blocked_until − now` and
-///   `reset_after = max(blocked_until − now, the algorithm's own reset_after)`. It consumes
-///   nothing and is **not** a violation: hammering a blocked key neither extends the block nor
-///   arms the next one, so a block always ends exactly `block_for` after it began. At
-///   `now == blocked_until` the key is free again, with no violations counted; the algorithm
-///   alone then decides, and may still deny (when `block_for` is shorter than its own wait),
-///   which is a first violation again. After `reset_after` neither stands in the way.
+///   algorithm is denied with `remaining = 0`,
+///   `retry_after = max(blocked_until − now, the algorithm's own retry_after for this cost)`
+///   and `reset_after = max(blocked_until − now, the algorithm's own reset_after)`. So a client
+///   that waits `retry_after` is admitted, unless others used the key meanwhile. A blocked
+///   check consumes nothing and is **not** a violation: hammering a blocked key neither
+///   extends the block nor arms the next one, so a block always ends exactly `block_for` after
+///   it began. At `now == blocked_until` the key is free again, with no violations counted;
+///   the algorithm alone then decides. After `reset_after` neither stands in the way.
 /// - **State.** The count and the block live beside the algorithm's state for the key (same
 ///   algorithm, same key). A block is honoured by every later check of the key, with or without
 ///   a policy; a check without a policy counts no violations. The threshold is the `violations`

@@ -104,7 +104,8 @@ fn evaluate<R: Rule>(
     let strikes = entry.map_or_else(Strikes::default, |entry| entry.strikes);
     if let Some(left) = strikes.blocked_for(now) {
         let idle = rule.idle_after(state, now);
-        return (Decision::deny(rule.limit(), 0, idle.max(left), left), Effect::Nothing);
+        let wait = rule.decide(state, cost, now).retry_after;
+        return (Decision::deny(rule.limit(), 0, idle.max(left), left.max(wait)), Effect::Nothing);
     }
     let decision = rule.decide(state, cost, now);
     if decision.allowed {
@@ -117,7 +118,8 @@ fn evaluate<R: Rule>(
     match next.blocked_for(now) {
         Some(left) => {
             let reset_after = decision.reset_after.max(left);
-            (Decision::deny(decision.limit, 0, reset_after, left), Effect::Strike(next))
+            let retry_after = decision.retry_after.max(left);
+            (Decision::deny(decision.limit, 0, reset_after, retry_after), Effect::Strike(next))
         }
         None => (decision, Effect::Strike(next)),
     }

@@ -83,24 +83,25 @@ fn repeated_denials_block_the_key_until_the_exact_instant() {
     let first = limits.check("k", &limit, 1, at(100)).unwrap();
     assert_eq!(first, Decision::deny(2, 0, Millis(9_900), Millis(9_900)));
     let blocking = limits.check("k", &limit, 1, at(200)).unwrap();
-    assert_eq!(blocking, Decision::deny(2, 0, Millis(9_800), Millis(5_000)));
-    // The window ends at 10 000, but the block lasts until 5 200.
-    assert_eq!(limits.check("k", &limit, 1, at(5_199)).unwrap().retry_after, Millis(1));
+    // Blocked until 5 200, but the window only ends at 10 000: a retry before then is useless.
+    assert_eq!(blocking, Decision::deny(2, 0, Millis(9_800), Millis(9_800)));
+    assert_eq!(limits.check("k", &limit, 1, at(5_199)).unwrap().retry_after, Millis(4_801));
     assert_eq!(limits.check("k", &limit, 1, at(5_200)).unwrap().retry_after, Millis(4_800));
+    assert!(limits.check("k", &limit, 1, at(10_000)).unwrap().allowed);
 }
 
 #[test]
 fn denials_while_blocked_neither_count_nor_extend_the_block() {
     let mut limits = Limits::new(1);
-    let limit = Limit::cooldown(Millis(60_000)).with_block(STRICT);
+    let limit = Limit::fixed_window(1, Millis(100)).with_block(STRICT);
     limits.check("k", &limit, 1, NOW).unwrap();
     limits.check("k", &limit, 1, at(1)).unwrap();
     assert_eq!(limits.check("k", &limit, 1, at(2)).unwrap().retry_after, Millis(5_000));
     for t in 3..50 {
         assert_eq!(limits.check("k", &limit, 1, at(t)).unwrap().retry_after, Millis(5_002 - t));
     }
-    // Unblocked at 5 002 with no violations counted: one more denial does not block again.
-    assert_eq!(limits.check("k", &limit, 1, at(5_002)).unwrap().retry_after, Millis(54_998));
+    // The block still ends at 5 002, and the window ended long before: admitted.
+    assert!(limits.check("k", &limit, 1, at(5_002)).unwrap().allowed);
 }
 
 #[test]
@@ -119,7 +120,7 @@ fn a_block_is_honoured_by_checks_without_a_policy_and_shown_by_peek() {
     let limit = LOGIN.with_block(BlockPolicy { violations: 1, ..STRICT });
     limits.check("k", &limit, 2, NOW).unwrap();
     limits.check("k", &limit, 1, at(1)).unwrap();
-    let blocked = Decision::deny(2, 0, Millis(9_989), Millis(4_990));
+    let blocked = Decision::deny(2, 0, Millis(9_989), Millis(9_989));
     assert_eq!(limits.peek("k", &LOGIN, 1, at(11)).unwrap(), blocked);
     assert_eq!(limits.check("k", &LOGIN, 1, at(11)).unwrap(), blocked);
 }
@@ -127,9 +128,9 @@ fn a_block_is_honoured_by_checks_without_a_policy_and_shown_by_peek() {
 #[test]
 fn peek_shows_the_block_a_check_would_trigger_without_triggering_it() {
     let mut limits = Limits::new(1);
-    let limit = LOGIN.with_block(BlockPolicy { violations: 1, ..STRICT });
+    let limit = LOGIN.with_block(BlockPolicy { violations: 1, block_for: Millis(20_000), ..STRICT });
     limits.check("k", &limit, 2, NOW).unwrap();
-    assert_eq!(limits.peek("k", &limit, 1, at(1)).unwrap().retry_after, Millis(5_000));
+    assert_eq!(limits.peek("k", &limit, 1, at(1)).unwrap().retry_after, Millis(20_000));
     assert_eq!(limits.peek("k", &LOGIN, 1, at(1)).unwrap().retry_after, Millis(9_999));
 }
 
