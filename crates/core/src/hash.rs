@@ -1,73 +1,90 @@
-//! A seeded hasher, so that hashing needs no randomness from the core.
+//! A seeded string hash, so that hashing needs no randomness from the core.
 //!
 //! Iteration order never depends on it (see [`crate::store`]); the seed only matters for
-//! resistance to crafted keys, and the caller chooses it at the edge.
+//! resistance to crafted keys, and the caller chooses it at the edge. Keys of up to 16 bytes
+//! (most keys: an IP, an asset id, a user id) are read as two overlapping words and mixed with
+//! two folded multiplications; longer keys are folded 16 bytes at a time first.
 
-use core::hash::{BuildHasher, Hasher};
+const K0: u64 = 0x243F_6A88_85A3_08D3;
+const K1: u64 = 0x1319_8A2E_0370_7344;
+const K2: u64 = 0xA409_3822_299F_31D0;
 
-const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
-const FINISH: u64 = 0xD6E8_FEB8_6659_FD93;
-
-#[inline]
+#[inline(always)]
 fn fold(a: u64, b: u64) -> u64 {
     let full = (a as u128).wrapping_mul(b as u128);
     (full as u64) ^ ((full >> 64) as u64)
 }
 
-/// Builds [`SeededHasher`]s from one seed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SeededState {
-    seed: u64,
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
 }
 
-impl SeededState {
-    /// A state with the given seed.
-    pub const fn new(seed: u64) -> SeededState {
-        SeededState { seed }
-    }
+#[inline(always)]
+fn half(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(w))
 }
 
-impl BuildHasher for SeededState {
-    type Hasher = SeededHasher;
-
-    fn build_hasher(&self) -> SeededHasher {
-        SeededHasher { state: self.seed ^ MULTIPLIER }
-    }
-}
-
-/// A folded-multiply hasher over 8-byte words.
-#[derive(Debug, Clone)]
-pub struct SeededHasher {
-    state: u64,
-}
-
-impl Hasher for SeededHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.state = fold(self.state ^ u64::from_le_bytes(word), MULTIPLIER);
+/// The hash of `key` under `seed`.
+#[inline]
+pub fn hash_str(seed: u64, key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let len = bytes.len();
+    let mut acc = seed ^ K0;
+    let (lo, hi) = if len > 16 {
+        let mut at = 0;
+        while at + 16 < len {
+            acc = fold(word(bytes, at) ^ acc, word(bytes, at + 8) ^ K1);
+            at += 16;
         }
-        let rest = chunks.remainder();
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        self.state = fold(self.state ^ u64::from_le_bytes(word) ^ ((bytes.len() as u64) << 56), MULTIPLIER);
+        (word(bytes, len - 16), word(bytes, len - 8))
+    } else if len >= 8 {
+        (word(bytes, 0), word(bytes, len - 8))
+    } else if len >= 4 {
+        (half(bytes, 0), half(bytes, len - 4))
+    } else if len > 0 {
+        let spread = (u64::from(bytes[0]) << 16) | (u64::from(bytes[len / 2]) << 8) | u64::from(bytes[len - 1]);
+        (spread, 0)
+    } else {
+        (0, 0)
+    };
+    fold(fold(lo ^ acc, hi ^ K1 ^ len as u64), K2 ^ seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_around_every_boundary_hash_apart() {
+        let text = "abcdefghijklmnopqrstuvwxyz0123456789abcdefghij";
+        let mut seen = alloc::vec::Vec::new();
+        for len in 0..text.len() {
+            let hash = hash_str(7, &text[..len]);
+            assert!(!seen.contains(&hash), "prefix of length {len} collides");
+            seen.push(hash);
+        }
     }
 
-    #[inline]
-    fn write_u8(&mut self, byte: u8) {
-        self.state = fold(self.state ^ u64::from(byte), MULTIPLIER);
+    #[test]
+    fn the_seed_changes_every_hash() {
+        for key in ["", "a", "abcd", "api_ip:10.0.0.1", "reserved-assets_730:asset-27182818"] {
+            assert_ne!(hash_str(1, key), hash_str(2, key));
+        }
     }
 
-    #[inline]
-    fn write_u64(&mut self, word: u64) {
-        self.state = fold(self.state ^ word, MULTIPLIER);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        fold(self.state, FINISH)
+    #[test]
+    fn keys_differing_in_one_byte_hash_apart() {
+        let base = *b"asset-27182818xyz";
+        let reference = hash_str(0, core::str::from_utf8(&base).unwrap());
+        for at in 0..base.len() {
+            let mut changed = base;
+            changed[at] ^= 1;
+            assert_ne!(hash_str(0, core::str::from_utf8(&changed).unwrap()), reference, "byte {at}");
+        }
     }
 }

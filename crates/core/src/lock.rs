@@ -106,24 +106,22 @@ impl Locks {
         check_key(key)?;
         check_owner(owner)?;
         check_now(now)?;
-        let Some(record) = self.store.get_mut(key) else {
+        let Some(position) = self.store.find(key) else {
             return Ok(Release::Expired);
         };
-        if !record.is_live(now) {
-            if record.is_forgettable(now) {
-                self.store.remove(key);
-            }
-            return Ok(Release::Expired);
-        }
-        if &*record.owner != owner {
+        let record = self.store.at_mut(position);
+        let outcome = if !record.is_live(now) {
+            Release::Expired
+        } else if &*record.owner != owner {
             return Ok(Release::NotHolder);
-        }
-        let fence = record.fence;
-        record.expires_at = now;
+        } else {
+            record.expires_at = now;
+            Release::Released { fence: record.fence }
+        };
         if record.is_forgettable(now) {
-            self.store.remove(key);
+            self.store.remove_found(position);
         }
-        Ok(Release::Released { fence })
+        Ok(outcome)
     }
 
     /// Moves the expiry of `owner`'s live lease on `key` to `now + ttl` (which may shorten it).

@@ -10,11 +10,10 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::borrow::Borrow;
-use core::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-use crate::hash::SeededState;
+use crate::hash::hash_str;
 
 #[derive(Debug, Clone)]
 struct Slot<K, V> {
@@ -31,7 +30,7 @@ struct Slot<K, V> {
 pub struct Store<V, K = Box<str>> {
     slots: Vec<Slot<K, V>>,
     index: HashTable<usize>,
-    hasher: SeededState,
+    seed: u64,
     cursor: usize,
 }
 
@@ -44,7 +43,7 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Default for Store<V, K> {
 impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
     /// An empty store hashing with `seed`.
     pub fn new(seed: u64) -> Store<V, K> {
-        Store { slots: Vec::new(), index: HashTable::new(), hasher: SeededState::new(seed), cursor: 0 }
+        Store { slots: Vec::new(), index: HashTable::new(), seed, cursor: 0 }
     }
 
     /// Number of entries.
@@ -59,7 +58,7 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
 
     #[inline]
     fn hash(&self, key: &str) -> u64 {
-        self.hasher.hash_one(key)
+        hash_str(self.seed, key)
     }
 
     #[inline]
@@ -67,6 +66,36 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
         let hash = self.hash(key);
         let slots = &self.slots;
         self.index.find(hash, |&i| slots[i].key.borrow() == key).copied()
+    }
+
+    /// Where `key` is, for repeated access without hashing again (valid until a removal).
+    #[inline]
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.position(key)
+    }
+
+    /// The value at a position [`Store::find`] gave.
+    #[inline]
+    pub fn at(&self, position: usize) -> &V {
+        &self.slots[position].value
+    }
+
+    /// The value at a position [`Store::find`] gave, mutably.
+    #[inline]
+    pub fn at_mut(&mut self, position: usize) -> &mut V {
+        &mut self.slots[position].value
+    }
+
+    /// Inserts `value` under `key`, which [`Store::find`] has just said is absent, and returns
+    /// its position.
+    pub fn insert_absent(&mut self, key: &str, value: V) -> usize {
+        let hash = self.hash(key);
+        self.push(hash, K::from(key), value)
+    }
+
+    /// Removes the entry at a position [`Store::find`] gave.
+    pub fn remove_found(&mut self, position: usize) -> V {
+        self.remove_at(position)
     }
 
     /// The value under `key`.

@@ -67,9 +67,9 @@ impl Holds {
         Holds { namespaces: Store::new(seed), seed }
     }
 
-    fn forget_if_idle(&mut self, namespace: &str, now: Millis) {
-        if self.namespaces.get(namespace).is_some_and(|ns| ns.is_forgettable(now)) {
-            self.namespaces.remove(namespace);
+    fn forget_if_idle(&mut self, position: usize, now: Millis) {
+        if self.namespaces.at(position).is_forgettable(now) {
+            self.namespaces.remove_found(position);
         }
     }
 
@@ -122,7 +122,8 @@ impl Holds {
             return Err(Error::TooMany { field: Field::Items, count: items.len() as u64, max });
         }
 
-        let current = self.namespaces.get(namespace);
+        let found = self.namespaces.find(namespace);
+        let current = found.map(|position| self.namespaces.at(position));
         let mut conflicts = Vec::new();
         let mut fresh = 0u64;
         for item in items {
@@ -152,8 +153,11 @@ impl Holds {
             _ => None,
         };
 
-        let seed = self.seed;
-        let ns = self.namespaces.get_or_insert_with(namespace, || Namespace::new(seed));
+        let position = match found {
+            Some(position) => position,
+            None => self.namespaces.insert_absent(namespace, Namespace::new(self.seed)),
+        };
+        let ns = self.namespaces.at_mut(position);
         let mut events = Vec::with_capacity(items.len());
         ns.sweep_dead(now, LAZY_SWEEP, &mut events);
         if !conflicts.is_empty() {
@@ -230,9 +234,10 @@ impl Holds {
         owner: Option<&str>,
         now: Millis,
     ) -> Released {
-        let Some(ns) = self.namespaces.get_mut(namespace) else {
+        let Some(position) = self.namespaces.find(namespace) else {
             return PerItem { items: vec![Release::Expired; items.len()], events: Vec::new() };
         };
+        let ns = self.namespaces.at_mut(position);
         let mut events = Vec::with_capacity(items.len());
         ns.sweep_dead(now, LAZY_SWEEP, &mut events);
         let mut results = Vec::with_capacity(items.len());
@@ -253,7 +258,7 @@ impl Holds {
                 Standing::Absent => Release::Expired,
             });
         }
-        self.forget_if_idle(namespace, now);
+        self.forget_if_idle(position, now);
         PerItem { items: results, events }
     }
 
@@ -276,9 +281,10 @@ impl Holds {
         check_duration(Field::Ttl, ttl)?;
         check_now(now)?;
         let expires_at = expiry(now, ttl)?;
-        let Some(ns) = self.namespaces.get_mut(namespace) else {
+        let Some(position) = self.namespaces.find(namespace) else {
             return Ok(PerItem { items: vec![Extend::Expired; items.len()], events: Vec::new() });
         };
+        let ns = self.namespaces.at_mut(position);
         let mut events = Vec::with_capacity(items.len());
         ns.sweep_dead(now, LAZY_SWEEP, &mut events);
         let mut results = Vec::with_capacity(items.len());
@@ -297,7 +303,7 @@ impl Holds {
                 Standing::Absent => Extend::Expired,
             });
         }
-        self.forget_if_idle(namespace, now);
+        self.forget_if_idle(position, now);
         Ok(PerItem { items: results, events })
     }
 
@@ -369,13 +375,14 @@ impl Holds {
         check_namespace(namespace)?;
         check_range(Field::Limit, max, 1, MAX_PAGE)?;
         check_now(now)?;
-        let Some(ns) = self.namespaces.get_mut(namespace) else {
+        let Some(position) = self.namespaces.find(namespace) else {
             return Ok(Swept { removed: 0, more: false, events: Vec::new() });
         };
+        let ns = self.namespaces.at_mut(position);
         let mut events = Vec::new();
         let removed = ns.sweep_dead(now, max as usize, &mut events) as u64;
         let more = ns.has_dead(now);
-        self.forget_if_idle(namespace, now);
+        self.forget_if_idle(position, now);
         Ok(Swept { removed, more, events })
     }
 
