@@ -47,7 +47,8 @@ pub fn hash_str(seed: u64, key: &str) -> u64 {
     } else if len >= 4 {
         (half(bytes, 0), half(bytes, len - 4))
     } else if len > 0 {
-        let spread = (u64::from(bytes[0]) << 16) | (u64::from(bytes[len / 2]) << 8) | u64::from(bytes[len - 1]);
+        let spread =
+            (u64::from(bytes[0]) << 16) | (u64::from(bytes[len / 2]) << 8) | u64::from(bytes[len - 1]);
         (spread, 0)
     } else {
         (0, 0)

@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 
 use crate::bounds::{check_str, MAX_ITEMS_PER_CALL, MAX_ITEM_BYTES};
 use crate::error::{Error, Field};
+use crate::hash::hash_str;
 
 /// Below this many items duplicates are found by comparing pairs; above it, by sorting.
 const PAIRWISE_LIMIT: usize = 16;
@@ -34,8 +35,13 @@ pub fn check_items<S: AsRef<str>>(items: &[S]) -> Result<(), Error> {
 /// The smallest position whose item already appeared earlier in the list.
 fn first_repeat<S: AsRef<str>>(items: &[S]) -> Option<usize> {
     if items.len() <= PAIRWISE_LIMIT {
+        // Compare hashes first: ids of equal length (the common case) would each cost a memcmp.
+        let mut hashes = [0u64; PAIRWISE_LIMIT];
+        for (hash, item) in hashes.iter_mut().zip(items) {
+            *hash = hash_str(0, item.as_ref());
+        }
         return (1..items.len())
-            .find(|&j| items[..j].iter().any(|earlier| earlier.as_ref() == items[j].as_ref()));
+            .find(|&j| (0..j).any(|i| hashes[i] == hashes[j] && items[i].as_ref() == items[j].as_ref()));
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_unstable_by(|&a, &b| items[a].as_ref().cmp(items[b].as_ref()).then(a.cmp(&b)));

@@ -48,6 +48,33 @@ impl Namespace {
         self.holds.get(item)
     }
 
+    /// Where `item`'s hold is, valid until the next removal.
+    pub fn find(&self, item: &str) -> Option<usize> {
+        self.holds.find(item)
+    }
+
+    pub fn at(&self, position: usize) -> &HoldRecord {
+        self.holds.at(position)
+    }
+
+    /// Removes the hold at `position`.
+    pub fn remove_at(&mut self, position: usize) -> HoldRecord {
+        let record = self.holds.remove_found(position);
+        self.by_expiry.remove(&(record.expires_at, record.item.clone()));
+        record
+    }
+
+    /// Moves the expiry of the hold at `position`; returns its `extended` event.
+    pub fn set_expiry_at(&mut self, position: usize, expires_at: Millis) -> HoldEvent {
+        let record = self.holds.at_mut(position);
+        let old = (record.expires_at, record.item.clone());
+        record.expires_at = expires_at;
+        let event = record.event(HoldEventKind::Extended);
+        self.by_expiry.remove(&old);
+        self.by_expiry.insert((expires_at, old.1));
+        event
+    }
+
     pub fn len(&self) -> usize {
         self.holds.len()
     }
@@ -84,34 +111,14 @@ impl Namespace {
         self.holds.insert_new(record.item.clone(), record);
     }
 
-    /// Moves `item`'s expiry; returns the updated record's event.
-    pub fn set_expiry(&mut self, item: &str, expires_at: Millis) -> Option<HoldEvent> {
-        let record = self.holds.get_mut(item)?;
-        self.by_expiry.remove(&(record.expires_at, record.item.clone()));
-        record.expires_at = expires_at;
-        self.by_expiry.insert((expires_at, record.item.clone()));
-        Some(record.event(HoldEventKind::Extended))
-    }
-
-    pub fn remove(&mut self, item: &str) -> Option<HoldRecord> {
-        let record = self.holds.remove(item)?;
-        self.by_expiry.remove(&(record.expires_at, record.item.clone()));
-        Some(record)
-    }
-
     /// Reclaims up to `max` dead holds, earliest expiry first, pushing an `expired` event for
     /// each. Returns how many were reclaimed.
     pub fn sweep_dead(&mut self, now: Millis, max: usize, events: &mut Vec<HoldEvent>) -> usize {
         let mut reclaimed = 0;
-        while reclaimed < max {
-            let Some((at, item)) = self.by_expiry.first().cloned() else { break };
-            if at > now {
-                break;
-            }
-            if let Some(record) = self.remove(&item) {
+        while reclaimed < max && self.has_dead(now) {
+            let Some((_, item)) = self.by_expiry.pop_first() else { break };
+            if let Some(record) = self.holds.remove(&item) {
                 events.push(record.event(HoldEventKind::Expired));
-            } else {
-                self.by_expiry.pop_first();
             }
             reclaimed += 1;
         }

@@ -37,28 +37,33 @@ pub struct Holds {
     seed: u64,
 }
 
-/// How one requested item stands before a write.
+/// Items per call whose decided standing is remembered for the write, on the stack.
+const REMEMBERED: usize = 16;
+
+/// How one requested item stands before a write, with where its hold is.
+#[derive(Clone, Copy)]
 enum Standing {
-    Live { fence: u64, mine: bool },
-    Dead,
+    Live { fence: u64, mine: bool, at: usize },
+    Dead { at: usize },
     Absent,
 }
 
 fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis) -> Standing {
-    match ns.and_then(|ns| ns.get(item)) {
-        Some(record) if record.is_live(now) => {
-            Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| *record.owner == *owner) }
-        }
-        Some(_) => Standing::Dead,
-        None => Standing::Absent,
+    let Some((ns, at)) = ns.and_then(|ns| Some((ns, ns.find(item)?))) else {
+        return Standing::Absent;
+    };
+    let record = ns.at(at);
+    if !record.is_live(now) {
+        return Standing::Dead { at };
     }
+    Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| *record.owner == *owner), at }
 }
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
-fn reclaim(ns: &mut Namespace, item: &str, events: &mut Vec<HoldEvent>) -> Option<Rc<str>> {
-    let record = ns.remove(item)?;
+fn reclaim(ns: &mut Namespace, at: usize, events: &mut Vec<HoldEvent>) -> Rc<str> {
+    let record = ns.remove_at(at);
     events.push(record.event(HoldEventKind::Expired));
-    Some(record.item)
+    record.item
 }
 
 impl Holds {
@@ -126,8 +131,14 @@ impl Holds {
         let current = found.map(|position| self.namespaces.at(position));
         let mut conflicts = Vec::new();
         let mut fresh = 0u64;
-        for item in items {
-            match standing(current, item.as_ref(), Some(owner), now) {
+        // Where each item stood when deciding; still true while nothing has been removed.
+        let mut decided = [Standing::Absent; REMEMBERED];
+        for (index, item) in items.iter().enumerate() {
+            let state = standing(current, item.as_ref(), Some(owner), now);
+            if let Some(slot) = decided.get_mut(index) {
+                *slot = state;
+            }
+            match state {
                 Standing::Live { mine: true, .. } => {}
                 Standing::Live { mine: false, .. } => {
                     if let Some(record) = current.and_then(|ns| ns.get(item.as_ref())) {
@@ -135,7 +146,7 @@ impl Holds {
                         conflicts.push(Conflict { item: record.item.clone(), retry_after });
                     }
                 }
-                Standing::Dead | Standing::Absent => fresh += 1,
+                Standing::Dead { .. } | Standing::Absent => fresh += 1,
             }
         }
         let last_fence = current.map_or(0, |ns| ns.last_fence);
@@ -159,7 +170,7 @@ impl Holds {
         };
         let ns = self.namespaces.at_mut(position);
         let mut events = Vec::with_capacity(items.len());
-        ns.sweep_dead(now, LAZY_SWEEP, &mut events);
+        let mut moved = ns.sweep_dead(now, LAZY_SWEEP, &mut events) > 0;
         if !conflicts.is_empty() {
             return Ok(Reserve::Conflict { conflicts, events });
         }
@@ -168,19 +179,27 @@ impl Holds {
         }
         let owner: Rc<str> = Rc::from(owner);
         let mut holds = Vec::with_capacity(items.len());
-        for item in items {
+        for (index, item) in items.iter().enumerate() {
             let item = item.as_ref();
-            match standing(Some(ns), item, None, now) {
-                Standing::Live { fence, .. } => {
-                    events.extend(ns.set_expiry(item, expires_at));
+            let state = match decided.get(index) {
+                Some(state) if !moved => *state,
+                _ => standing(Some(ns), item, None, now),
+            };
+            match state {
+                Standing::Live { fence, at, .. } => {
+                    events.push(ns.set_expiry_at(at, expires_at));
                     holds.push(Held { fence, refreshed: true });
                 }
-                state @ (Standing::Dead | Standing::Absent) => {
-                    let reclaimed = match state {
-                        Standing::Dead => reclaim(ns, item, &mut events),
-                        _ => None,
-                    };
-                    let item = reclaimed.unwrap_or_else(|| Rc::from(item));
+                Standing::Dead { at } => {
+                    let item = reclaim(ns, at, &mut events);
+                    moved = true;
+                    let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
+                    events.push(record.event(HoldEventKind::Reserved));
+                    ns.insert(record);
+                    holds.push(Held { fence, refreshed: false });
+                }
+                Standing::Absent => {
+                    let item = Rc::from(item);
                     let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
@@ -244,15 +263,13 @@ impl Holds {
         for item in items {
             let item = item.as_ref();
             results.push(match standing(Some(ns), item, owner, now) {
-                Standing::Live { fence, mine: true } => {
-                    if let Some(record) = ns.remove(item) {
-                        events.push(record.event(HoldEventKind::Released));
-                    }
+                Standing::Live { fence, mine: true, at } => {
+                    events.push(ns.remove_at(at).event(HoldEventKind::Released));
                     Release::Released { fence }
                 }
                 Standing::Live { mine: false, .. } => Release::NotHolder,
-                Standing::Dead => {
-                    reclaim(ns, item, &mut events);
+                Standing::Dead { at } => {
+                    reclaim(ns, at, &mut events);
                     Release::Expired
                 }
                 Standing::Absent => Release::Expired,
@@ -291,13 +308,13 @@ impl Holds {
         for item in items {
             let item = item.as_ref();
             results.push(match standing(Some(ns), item, Some(owner), now) {
-                Standing::Live { fence, mine: true } => {
-                    events.extend(ns.set_expiry(item, expires_at));
+                Standing::Live { fence, mine: true, at } => {
+                    events.push(ns.set_expiry_at(at, expires_at));
                     Extend::Extended { fence, expires_at }
                 }
                 Standing::Live { mine: false, .. } => Extend::NotHolder,
-                Standing::Dead => {
-                    reclaim(ns, item, &mut events);
+                Standing::Dead { at } => {
+                    reclaim(ns, at, &mut events);
                     Extend::Expired
                 }
                 Standing::Absent => Extend::Expired,
