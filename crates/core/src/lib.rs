@@ -25,7 +25,30 @@
 //! - **Fences** ([`fence`]) strictly increase per key across release and expiry and are never
 //!   reissued, even after the key's state has been forgotten.
 //! - **Errors** ([`Error`]) are only for malformed or impossible requests, are checked before
-//!   any write, and name the argument at fault.
+//!   any write, and name the argument at fault. Arguments are checked in parameter order, `now`
+//!   last, then values computed from them (`now + ttl`); the first failure is reported.
+//! - **Bounds** ([`bounds`]): keys and namespaces up to 512 bytes, owners and items up to 256,
+//!   up to 1000 items per call, TTLs and windows from 1 ms to 366 days, counts up to 2^32 − 1.
+//!
+//! ## The primitives
+//!
+//! | primitive | module | operations | seed pattern it replaces |
+//! |---|---|---|---|
+//! | lock | [`lock`] | acquire, release, extend, inspect | `lockTrade:*` SET NX EX 900; `indexLaneLock:*` compare-and-delete; `scheduler:leader` |
+//! | semaphore | [`semaphore`] | acquire, release, extend, inspect | a bot fleet's limiter of concurrent logins |
+//! | hold | [`hold`] | reserve, release, extend, force_release, check, list, sweep | `reserved-assets_{appId}` lists of `{assetId, expired}` blobs |
+//! | rate limit | [`limit`] | check, peek, reset (six algorithms, block policy) | INCR + EXPIRE windows, `violations:` then `blocked_ip:`, token buckets, sorted-set logs, cooldowns |
+//!
+//! Each primitive has typed methods on its table ([`Engine::locks`], [`Engine::semaphores`],
+//! [`Engine::holds`], [`Engine::limits`]) and a serializable request enum; [`Request`] wraps
+//! them all and [`Engine::apply`] runs one, which is what vectors, traces and the bindings use.
+//!
+//! ## Memory
+//!
+//! Everything is remembered in [`store::Store`]s on hashbrown, iterated in an order that depends
+//! only on the operations applied. [`Engine::expire`] is incremental active expiry: call it now
+//! and then with a work budget, and memory returns to its baseline once everything has expired.
+//! Hold expiry reported there comes back as events, like any other.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(clippy::std_instead_of_core, clippy::alloc_instead_of_core, clippy::std_instead_of_alloc)]

@@ -6,6 +6,7 @@
 //! with its narration fails instead of printing something false).
 
 mod holds;
+mod limits;
 mod locks;
 
 use std::process::ExitCode;
@@ -19,11 +20,7 @@ type Section = fn(&mut Tour) -> Result<(), String>;
 
 /// The tour, in order. Holds and rate limits each get a file beside `demo/locks.rs` and a line
 /// here.
-const SECTIONS: &[Section] = &[
-    locks::tour,
-    holds::tour,
-    // limits::tour,
-];
+const SECTIONS: &[Section] = &[locks::tour, holds::tour, limits::tour];
 
 /// The first `now` of every section: 2026-01-01T00:00:00Z in Unix milliseconds. A realistic
 /// clock shows realistic fences (they start at `now × 1000`).
