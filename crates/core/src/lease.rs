@@ -73,3 +73,18 @@ pub enum LeaseState {
     /// No live lease.
     Free,
 }
+
+/// The outcome of one lock or semaphore operation, `S` being what an inspection reveals;
+/// serialized as the inner outcome alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum LeaseOutcome<S> {
+    /// Of an acquire.
+    Acquire(Acquire),
+    /// Of a release.
+    Release(Release),
+    /// Of an extend.
+    Extend(Extend),
+    /// Of an inspect.
+    Inspect(S),
+}

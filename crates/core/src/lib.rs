@@ -73,7 +73,7 @@ pub mod vector;
 pub use engine::{Engine, Expired};
 pub use error::{Error, Field};
 pub use hold::{HoldEvent, HoldEventKind, HoldOutcome, HoldRequest, Holds, Reserve};
-pub use lease::{Acquire, Extend, LeaseState, Release};
+pub use lease::{Acquire, Extend, LeaseOutcome, LeaseState, Release};
 pub use limit::{
     Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, LimitOutcome,
     LimitRequest, Limits, Reset, SlidingCounter, SlidingLog, TokenBucket,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::bounds::{check_duration, check_key, check_now, check_owner, expiry};
 use crate::error::{Error, Field};
 use crate::fence;
-use crate::lease::{Acquire, Extend, LeaseState, Release};
+use crate::lease::{Acquire, Extend, LeaseOutcome, LeaseState, Release};
 use crate::store::Store;
 use crate::time::Millis;
 
@@ -216,18 +216,7 @@ pub enum LockRequest {
 }
 
 /// The outcome of a [`LockRequest`]; serialized as the inner outcome alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum LockOutcome {
-    /// Of an acquire.
-    Acquire(Acquire),
-    /// Of a release.
-    Release(Release),
-    /// Of an extend.
-    Extend(Extend),
-    /// Of an inspect.
-    Inspect(LockState),
-}
+pub type LockOutcome = LeaseOutcome<LockState>;
 
 impl Locks {
     /// Runs one [`LockRequest`].

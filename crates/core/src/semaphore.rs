@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::bounds::{check_duration, check_key, check_now, check_owner, check_range, expiry, MAX_CAPACITY};
 use crate::error::{Error, Field};
 use crate::fence;
-use crate::lease::{Acquire, Extend, Release};
+use crate::lease::{Acquire, Extend, LeaseOutcome, Release};
 use crate::store::Store;
 use crate::time::Millis;
 
@@ -302,18 +302,7 @@ pub enum SemaphoreRequest {
 }
 
 /// The outcome of a [`SemaphoreRequest`]; serialized as the inner outcome alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum SemaphoreOutcome {
-    /// Of an acquire.
-    Acquire(Acquire),
-    /// Of a release.
-    Release(Release),
-    /// Of an extend.
-    Extend(Extend),
-    /// Of an inspect.
-    Inspect(SemaphoreState),
-}
+pub type SemaphoreOutcome = LeaseOutcome<SemaphoreState>;
 
 impl Semaphores {
     /// Runs one [`SemaphoreRequest`].
