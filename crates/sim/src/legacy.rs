@@ -19,13 +19,26 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// One blob of the ttl list: its text as stored, and the two fields a reader parses out of it
+/// (parsed once when pushed: the simulator's own time is not what is being measured; the
+/// entries a scan reads are counted in [`Legacy::scanned`]).
+#[derive(Debug, Clone)]
+pub struct Blob {
+    /// The JSON text, as `LPUSH`ed.
+    pub text: String,
+    /// Its `assetId`.
+    pub asset: String,
+    /// Its `expired`.
+    pub expired: u64,
+}
+
 /// The two lists of one app.
 #[derive(Debug, Clone, Default)]
 pub struct App {
     /// `reserved-assets_{appId}`, head first.
     pub assets: VecDeque<String>,
     /// `reserved-assets_ttl_{appId}`, head first.
-    pub ttl: VecDeque<String>,
+    pub ttl: VecDeque<Blob>,
 }
 
 /// Every app's lists and what the model has read.
@@ -73,15 +86,14 @@ impl Legacy {
     pub fn reserve(&mut self, app: &str, assets: &[String], now: u64, expired: u64) -> bool {
         let lists = self.app(app);
         let length = lists.ttl.len() as u64;
-        let taken = lists
-            .ttl
-            .iter()
-            .filter_map(|b| parse_blob(b))
-            .any(|(asset, until)| until > now && assets.iter().any(|wanted| wanted == asset));
+        let taken = lists.ttl.iter().any(|entry| entry.expired > now && assets.contains(&entry.asset));
         if !taken {
             for asset in assets {
                 lists.assets.push_front(asset.clone());
-                lists.ttl.push_front(blob(asset, expired));
+                let text = blob(asset, expired);
+                let (asset, expired) =
+                    parse_blob(&text).map_or((String::new(), 0), |(a, e)| (String::from(a), e));
+                lists.ttl.push_front(Blob { text, asset, expired });
             }
         }
         let grown = lists.ttl.len() as u64;
@@ -100,7 +112,7 @@ impl Legacy {
             read += lists.assets.len() + lists.ttl.len();
             lists.assets.retain(|a| a != asset);
             let text = blob(asset, expired);
-            lists.ttl.retain(|b| *b != text);
+            lists.ttl.retain(|entry| entry.text != text);
         }
         self.scanned += read as u64;
     }
@@ -112,8 +124,7 @@ impl Legacy {
 
     /// Entries in every ttl list whose blob has expired at `now`.
     pub fn expired(&self, now: u64) -> u64 {
-        let dead =
-            |app: &App| app.ttl.iter().filter_map(|b| parse_blob(b)).filter(|&(_, t)| t <= now).count();
+        let dead = |app: &App| app.ttl.iter().filter(|entry| entry.expired <= now).count();
         self.apps.iter().map(|(_, app)| dead(app) as u64).sum()
     }
 

@@ -44,6 +44,6 @@ pub mod trace;
 pub use backend::{Backend, InMemory};
 pub use invariant::{Checker, Violation};
 pub use metrics::Metrics;
-pub use runner::{in_memory, run, simulate, Report, Stop};
+pub use runner::{in_memory, run, simulate, simulate_on, Report, Stop};
 pub use scenario::{Behaviour, Scenario};
 pub use trace::{Discard, Header, Op, Record, Recorder, Sink, StepRef};

@@ -163,7 +163,8 @@ pub struct LegacyStats {
     pub final_entries: u64,
     /// Expired entries still in the lists at the end.
     pub final_expired: u64,
-    /// Reserves the two layouts decided differently (expected 0).
+    /// Reserves the two layouts decided differently: the lists record no owner, so a user's own
+    /// unexpired entry left by a failed release refuses that user, where a hold is refreshed.
     pub disagreements: u64,
 }
 

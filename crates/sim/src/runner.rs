@@ -18,7 +18,9 @@ use crate::metrics::{GroupStats, LegacyStats, Metrics, Sample};
 use crate::queue::Queue;
 use crate::rng::Rng;
 use crate::scenario::Scenario;
-use crate::trace::{touches, AnswerRef, OpRef, Record, ResourceOp, ResourceRef, Sink, StepRef, WriteOutcome};
+use crate::trace::{
+    fenced_write, touches, AnswerRef, OpRef, Record, ResourceOp, ResourceRef, Sink, StepRef, WriteOutcome,
+};
 
 /// Why a run stopped before its horizon.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,12 +102,7 @@ impl<B: Backend, S: Sink> Cx<'_, B, S> {
         let world = &mut *self.world;
         let now = Millis(self.now);
         let highest = world.resources.get_or_insert_with(resource, || 0);
-        let outcome = if fence >= *highest {
-            *highest = fence;
-            WriteOutcome::Accepted
-        } else {
-            WriteOutcome::Rejected { highest: *highest }
-        };
+        let outcome = fenced_write(highest, fence);
         world.step += 1;
         world.metrics.fences.writes += 1;
         if world.checker.live_lock(resource, now) != Some(fence) {
@@ -258,10 +255,22 @@ pub const HISTORY: usize = 12;
 /// deterministic) to collect the last [`HISTORY`] steps that touched the key, and returns the
 /// violation with them.
 pub fn simulate<S: Sink>(scenario: &Scenario, sink: S) -> Result<Report<InMemory, S>, Violation> {
-    match run(scenario, in_memory(scenario), sink) {
-        Ok(report) => Ok(report),
-        Err(Stop::Violation(violation)) => Err(with_history(scenario, violation)),
-        Err(Stop::Backend(never)) => unreachable!("the in-memory engine cannot fail: {never}"),
+    simulate_on(scenario, || in_memory(scenario), sink).map_err(|stop| match stop {
+        Stop::Violation(violation) => violation,
+        Stop::Backend(never) => unreachable!("the in-memory engine cannot fail: {never}"),
+    })
+}
+
+/// [`simulate`] on the backends `fresh` makes, which must be deterministic (the history of a
+/// violation comes from a second run on a fresh one).
+pub fn simulate_on<B: Backend, S: Sink>(
+    scenario: &Scenario,
+    fresh: impl Fn() -> B,
+    sink: S,
+) -> Result<Report<B, S>, Stop> {
+    match run(scenario, fresh(), sink) {
+        Err(Stop::Violation(violation)) => Err(Stop::Violation(with_history(scenario, fresh(), violation))),
+        other => other,
     }
 }
 
@@ -283,10 +292,10 @@ impl Sink for History {
     }
 }
 
-fn with_history(scenario: &Scenario, mut violation: Violation) -> Violation {
+fn with_history<B: Backend>(scenario: &Scenario, backend: B, mut violation: Violation) -> Violation {
     let mut history = History { key: violation.key.clone(), upto: violation.step, kept: VecDeque::new() };
-    // The re-run stops at the same step: the model is deterministic.
-    let _ = run(scenario, in_memory(scenario), &mut history);
+    // The re-run stops at the same step: the run is deterministic.
+    let _ = run(scenario, backend, &mut history);
     violation.history = history.kept.into_iter().collect();
     violation
 }

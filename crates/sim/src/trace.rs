@@ -74,6 +74,17 @@ pub enum WriteOutcome {
     },
 }
 
+/// The fenced resource's rule: a write under `fence` is accepted when `fence` is at least
+/// `highest`, the highest fence accepted so far, which it then becomes.
+pub fn fenced_write(highest: &mut u64, fence: u64) -> WriteOutcome {
+    if fence >= *highest {
+        *highest = fence;
+        WriteOutcome::Accepted
+    } else {
+        WriteOutcome::Rejected { highest: *highest }
+    }
+}
+
 /// Any operation of a trace. Serializes exactly like [`Request`] for the engine's four
 /// primitives, plus `{"resource": {"write": ...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
