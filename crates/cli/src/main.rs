@@ -4,7 +4,7 @@
 //! leasehold scenarios
 //! leasehold simulate <preset|file.json> [--out DIR] [--seed N] [--horizon MS]
 //! leasehold replay <trace.jsonl>
-//! leasehold bench [--runs N]
+//! leasehold bench [--runs N] [SCENARIO...]
 //! ```
 
 mod json_path;
@@ -33,7 +33,7 @@ commands:
       --seed N                   override the scenario's seed
       --horizon MS               override the scenario's horizon (simulated ms)
   replay <trace.jsonl>           re-run a trace and check that every outcome matches
-  bench [--runs N]               simulated operations per second on the presets";
+  bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -164,15 +164,22 @@ fn replay_command(args: &[String]) -> Result<(), String> {
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
-    let runs = match args {
-        [] => 3,
-        [flag, n] if flag == "--runs" => {
-            n.parse().map_err(|_| format!("--runs: `{n}` is not a whole number"))?
+    let mut runs = 3;
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--runs" {
+            let n = rest.next().ok_or("--runs needs a value")?;
+            runs = n.parse().map_err(|_| format!("--runs: `{n}` is not a whole number"))?;
+        } else {
+            names.push(arg);
         }
-        _ => return Err(format!("bench takes [--runs N]\n\n{USAGE}")),
-    };
+    }
+    if names.is_empty() {
+        names = vec!["withdraw-rush", "abuse", "orphaned-locks", "legacy-vs-holds"];
+    }
     println!("best of {runs} runs, one thread, trace discarded unless noted");
-    for name in ["withdraw-rush", "abuse", "orphaned-locks", "legacy-vs-holds"] {
+    for name in names {
         let scenario = load::scenario(name)?;
         let mut best = f64::MAX;
         let mut ops = 0;
