@@ -1,4 +1,5 @@
-//! `cargo xtask demo`: a short tour of the in-memory engine, printed as a timeline.
+//! `cargo xtask demo`: the simulator on the showcase preset (`leasehold simulate withdraw-rush`),
+//! then a short tour of the in-memory engine, printed as a timeline.
 //!
 //! Each section lives in its own file under `demo/` and writes rows into a [`Tour`], which
 //! aligns them into columns. Time is driven by hand from a fixed start, so the output is the
@@ -26,12 +27,21 @@ const SECTIONS: &[Section] = &[locks::tour, holds::tour, limits::tour];
 /// clock shows realistic fences (they start at `now × 1000`).
 pub const START: Millis = Millis(1_767_225_600_000);
 
-/// Runs the tour and prints it.
+/// The showcase the demo opens with: the simulator on a preset, through the CLI.
+pub const SHOWCASE: &[&str] = &["run", "--quiet", "-p", "leasehold-cli", "--", "simulate", "withdraw-rush"];
+
+/// Runs the simulator showcase, then the tour, and prints both.
 pub fn run(args: &[String]) -> ExitCode {
     if !args.is_empty() {
         eprintln!("`cargo xtask demo` takes no arguments (got {})", args.join(" "));
         return ExitCode::from(2);
     }
+    println!("== Simulation: `leasehold simulate withdraw-rush` ==\n");
+    if let Err(error) = crate::util::run(&mut crate::util::cargo(SHOWCASE)) {
+        eprintln!("demo: {error}");
+        return ExitCode::FAILURE;
+    }
+    println!();
     match tour() {
         Ok(text) => {
             print!("{text}");

@@ -12,6 +12,9 @@ use crate::util::{cargo, output, Result};
 /// The crate being kept pure.
 pub const CORE: &str = "leasehold-core";
 
+/// The simulator, kept pure the same way (it runs in the browser as wasm).
+pub const SIM: &str = "leasehold-sim";
+
 /// Everything `cargo tree -p leasehold-core -e normal` may list: the core, hashbrown, serde and
 /// serde's own crates, including the proc-macro helpers of `serde_derive`.
 pub const ALLOWED_DEPENDENCIES: &[&str] = &[
@@ -73,7 +76,13 @@ pub fn foreign_crates(tree: &str) -> Vec<String> {
 
 /// Fails when `crates/core/src` mentions a forbidden name in code, or `lib.rs` lacks `#![no_std]`.
 pub fn check_core_source(root: &Path) -> Result {
-    let src = root.join("crates/core/src");
+    check_source(root, "crates/core/src")
+}
+
+/// Fails when the sources under `dir` (relative to `root`) mention a forbidden name in code, or
+/// their `lib.rs` lacks `#![no_std]`.
+pub fn check_source(root: &Path, dir: &str) -> Result {
+    let src = root.join(dir);
     let mut files = Vec::new();
     rust_files(&src, &mut files)?;
     files.sort();
@@ -89,14 +98,14 @@ pub fn check_core_source(root: &Path) -> Result {
             }
         }
     }
-    let lib = fs::read_to_string(src.join("lib.rs")).map_err(|error| format!("core lib.rs: {error}"))?;
+    let lib = fs::read_to_string(src.join("lib.rs")).map_err(|error| format!("{dir}/lib.rs: {error}"))?;
     if !code_only(&lib).lines().any(|line| line.trim() == "#![no_std]") {
-        findings.push("crates/core/src/lib.rs: lacks `#![no_std]`".to_owned());
+        findings.push(format!("{dir}/lib.rs: lacks `#![no_std]`"));
     }
     if !findings.is_empty() {
-        return Err(format!("the core must stay no_std, clockless and float-free:\n{}", findings.join("\n")));
+        return Err(format!("{dir} must stay no_std, clockless and float-free:\n{}", findings.join("\n")));
     }
-    println!("{} files in crates/core/src: no std, clock, randomness or float", files.len());
+    println!("{} files in {dir}: no std, clock, randomness or float", files.len());
     Ok(())
 }
 

@@ -24,9 +24,13 @@ const STEPS: &[Step] = &[
     Step { name: "install", about: "install what is missing", run: install::ensure },
     Step { name: "fmt", about: "formatting matches rustfmt.toml", run: fmt },
     Step { name: "clippy", about: "no clippy warnings on any target", run: clippy },
-    Step { name: "wasm", about: "the core builds for wasm32-unknown-unknown", run: wasm },
+    Step { name: "wasm", about: "the core and the simulator build for wasm32-unknown-unknown", run: wasm },
     Step { name: "deps", about: "the core depends only on hashbrown and serde", run: deps },
-    Step { name: "purity", about: "the core is no_std, clockless and float-free", run: purity },
+    Step {
+        name: "purity",
+        about: "the core and the simulator are no_std, clockless and float-free",
+        run: purity,
+    },
     Step { name: "tests", about: "every test of the workspace, doc tests included", run: tests },
 ];
 
@@ -85,7 +89,7 @@ fn clippy(_: &Path) -> Result {
 }
 
 fn wasm(_: &Path) -> Result {
-    run(&mut cargo(["build", "-p", purity::CORE, "--target", install::WASM_TARGET]))
+    run(&mut cargo(["build", "-p", purity::CORE, "-p", purity::SIM, "--target", install::WASM_TARGET]))
 }
 
 fn deps(_: &Path) -> Result {
@@ -93,7 +97,8 @@ fn deps(_: &Path) -> Result {
 }
 
 fn purity(root: &Path) -> Result {
-    purity::check_core_source(root)
+    purity::check_core_source(root)?;
+    purity::check_source(root, "crates/sim/src")
 }
 
 /// nextest when it is installed (it does not run doc tests, so those run after it), else

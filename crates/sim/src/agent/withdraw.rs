@@ -1,0 +1,188 @@
+//! A user withdrawing items: reserve, lock each asset, trade, release; or crash, or fail to
+//! release (seed 000, tradeit's withdraw flow).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use leasehold_core::hold::Reserve;
+use leasehold_core::lock::LockOutcome;
+use leasehold_core::{Acquire, HoldOutcome, HoldRequest, LockRequest, Millis, Outcome, Request};
+
+use super::{next_session, owner};
+use crate::backend::Backend;
+use crate::legacy::app_of;
+use crate::runner::{Cx, Stop};
+use crate::scenario::{Arrival, Withdraw};
+use crate::trace::Sink;
+
+/// Where a withdrawing user is.
+#[derive(Debug, Default)]
+pub struct State {
+    owner: String,
+    incarnation: u32,
+    burst: u32,
+    tries: u32,
+    session_start: u64,
+    items: Vec<String>,
+    locks: Vec<String>,
+    hold_expires: u64,
+    /// Trading; `true` when the session will crash at the next wake-up.
+    trading: Option<bool>,
+}
+
+impl State {
+    pub(super) fn wake<B: Backend, S: Sink>(
+        &mut self,
+        cx: &mut Cx<'_, B, S>,
+        w: &Withdraw,
+        arrival: &Arrival,
+    ) -> Result<Option<u64>, Stop> {
+        match self.trading.take() {
+            Some(true) => Ok(self.crash(cx, arrival)),
+            Some(false) => self.finish(cx, w, arrival),
+            None => self.attempt(cx, w, arrival),
+        }
+    }
+
+    fn attempt<B: Backend, S: Sink>(
+        &mut self,
+        cx: &mut Cx<'_, B, S>,
+        w: &Withdraw,
+        arrival: &Arrival,
+    ) -> Result<Option<u64>, Stop> {
+        if self.tries == 0 {
+            self.session_start = cx.now;
+            cx.stats().sessions += 1;
+            if self.owner.is_empty() {
+                self.owner = owner(cx.agent, self.incarnation);
+            }
+        }
+        let wanted = w.items.sample(cx.rng).clamp(1, w.inventory.min(1000));
+        self.items.clear();
+        while (self.items.len() as u64) < wanted {
+            let index = cx.rng.below(w.inventory);
+            let item = format!("bot{}-a{index}", index % w.bots);
+            if !self.items.contains(&item) {
+                self.items.push(item);
+            }
+        }
+        let request = Request::Hold(HoldRequest::Reserve {
+            namespace: w.namespace.clone(),
+            items: self.items.clone(),
+            owner: self.owner.clone(),
+            ttl: Millis(w.hold_ttl),
+            max_holds: None,
+        });
+        let reserved = match cx.apply(request)? {
+            Ok(Outcome::Hold(HoldOutcome::Reserve(Reserve::Reserved { expires_at, .. }))) => {
+                Some(expires_at.0)
+            }
+            Ok(_) => None,
+            Err(_) => {
+                cx.stats().gave_up += 1;
+                self.tries = 0;
+                return Ok(next_session(cx, arrival, &mut self.burst));
+            }
+        };
+        if w.legacy {
+            let until = reserved.unwrap_or(cx.now + w.hold_ttl);
+            let now = cx.now;
+            let legacy = cx.legacy().reserve(app_of(&w.namespace), &self.items, now, until);
+            if legacy != reserved.is_some() {
+                cx.legacy_stats().disagreements += 1;
+            }
+        }
+        let Some(expires) = reserved else { return Ok(self.retry(cx, w, arrival)) };
+        self.hold_expires = expires;
+        if let Some(ttl) = w.lock_ttl {
+            self.locks.clear();
+            for item in &self.items {
+                let key = format!("lockTrade:{item}");
+                let request = Request::Lock(LockRequest::Acquire {
+                    key: key.clone(),
+                    owner: self.owner.clone(),
+                    ttl: Millis(ttl),
+                });
+                match cx.apply(request)? {
+                    Ok(Outcome::Lock(LockOutcome::Acquire(Acquire::Granted { .. }))) => self.locks.push(key),
+                    _ => {
+                        self.release_all(cx, w)?;
+                        return Ok(self.retry(cx, w, arrival));
+                    }
+                }
+            }
+        }
+        cx.waited(cx.now - self.session_start);
+        self.tries = 0;
+        let trade = w.trade.sample(cx.rng);
+        let crash = cx.rng.chance(w.crash_ppm);
+        self.trading = Some(crash);
+        Ok(Some(cx.now + if crash { cx.rng.below(trade.max(1)) } else { trade }))
+    }
+
+    fn retry<B, S>(&mut self, cx: &mut Cx<'_, B, S>, w: &Withdraw, arrival: &Arrival) -> Option<u64> {
+        self.tries += 1;
+        if self.tries > w.retries {
+            cx.stats().gave_up += 1;
+            self.tries = 0;
+            return next_session(cx, arrival, &mut self.burst);
+        }
+        Some(cx.now + w.retry.sample(cx.rng).max(1))
+    }
+
+    fn crash<B, S>(&mut self, cx: &mut Cx<'_, B, S>, arrival: &Arrival) -> Option<u64> {
+        cx.stats().crashed += 1;
+        for key in self.locks.drain(..) {
+            if let Some(expiry) = cx.lock_expiry(&key) {
+                let stuck = expiry - cx.now;
+                let stats = cx.stats();
+                stats.orphaned_locks += 1;
+                stats.orphaned_lock_ms += stuck;
+                stats.longest_orphan_ms = stats.longest_orphan_ms.max(stuck);
+            }
+        }
+        self.incarnation += 1;
+        self.owner = owner(cx.agent, self.incarnation);
+        next_session(cx, arrival, &mut self.burst)
+    }
+
+    fn finish<B: Backend, S: Sink>(
+        &mut self,
+        cx: &mut Cx<'_, B, S>,
+        w: &Withdraw,
+        arrival: &Arrival,
+    ) -> Result<Option<u64>, Stop> {
+        if cx.rng.chance(w.release_fail_ppm) {
+            cx.stats().failed_releases += 1;
+            self.release_locks(cx)?;
+        } else {
+            self.release_all(cx, w)?;
+        }
+        cx.stats().completed += 1;
+        Ok(next_session(cx, arrival, &mut self.burst))
+    }
+
+    fn release_locks<B: Backend, S: Sink>(&mut self, cx: &mut Cx<'_, B, S>) -> Result<(), Stop> {
+        for key in self.locks.drain(..) {
+            let _released =
+                cx.apply(Request::Lock(LockRequest::Release { key, owner: self.owner.clone() }))?;
+        }
+        Ok(())
+    }
+
+    fn release_all<B: Backend, S: Sink>(&mut self, cx: &mut Cx<'_, B, S>, w: &Withdraw) -> Result<(), Stop> {
+        self.release_locks(cx)?;
+        let request = Request::Hold(HoldRequest::Release {
+            namespace: w.namespace.clone(),
+            items: self.items.clone(),
+            owner: self.owner.clone(),
+        });
+        // Whatever the answer (released, or already expired), the job is over.
+        let _released = cx.apply(request)?;
+        if w.legacy {
+            cx.legacy().release(app_of(&w.namespace), &self.items, self.hold_expires);
+        }
+        Ok(())
+    }
+}
