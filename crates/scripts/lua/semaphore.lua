@@ -50,7 +50,9 @@ local function sem_prune(key, holders, last, now, server)
   local live = 0
   for _, holder in ipairs(holders) do
     if holder[3] <= now then
-      redis.call('HDEL', key, 'h:' .. holder[1])
+      if not holder.replaced then
+        redis.call('HDEL', key, 'h:' .. holder[1])
+      end
     else
       live = live + 1
       until_at = math.max(until_at, holder[3])

@@ -33,6 +33,12 @@ if #live >= capacity then
 end
 local fence = fence_next(last, now)
 holders = holders or {}
+for _, holder in ipairs(holders) do
+  if holder[1] == owner then
+    -- The owner's dead slot, overwritten below: pruning must not delete the new one.
+    holder.replaced = true
+  end
+end
 holders[#holders + 1] = { owner, fence, expires_at }
 redis.call('HSET', key, 'h:' .. owner, sem_holder(fence, expires_at), 'last', int(fence))
 sem_prune(key, holders, fence, now, server)
