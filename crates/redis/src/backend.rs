@@ -13,12 +13,14 @@ use crate::error::AdapterError;
 use crate::layout::{same_slot, Layout};
 
 /// The `redis::Script` of every leasehold script, hashed once per process.
-fn script(source: &'static leasehold_scripts::Script) -> &'static redis::Script {
+fn script(source: &'static leasehold_scripts::Script) -> Result<&'static redis::Script, AdapterError> {
     static SCRIPTS: OnceLock<HashMap<&'static str, redis::Script>> = OnceLock::new();
     let all = SCRIPTS.get_or_init(|| {
         leasehold_scripts::SCRIPTS.iter().map(|s| (s.name, redis::Script::new(s.source))).collect()
     });
-    &all[source.name]
+    all.get(source.name).ok_or_else(|| AdapterError::Protocol {
+        detail: format!("script {} is missing from leasehold_scripts::SCRIPTS", source.name),
+    })
 }
 
 /// Runs leasehold requests on a Redis connection `C`: a [`crate::Connection`] (sync, reconnects
@@ -81,7 +83,7 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     /// same state at the same `now`.
     pub fn apply(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
-        let mut invocation = script(call.script).prepare_invoke();
+        let mut invocation = script(call.script)?.prepare_invoke();
         for key in &call.keys {
             invocation.key(key);
         }
@@ -98,7 +100,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     pub async fn apply_async(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
         let reply: Value = {
-            let mut invocation = script(call.script).prepare_invoke();
+            let mut invocation = script(call.script)?.prepare_invoke();
             for key in &call.keys {
                 invocation.key(key);
             }

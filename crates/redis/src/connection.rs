@@ -28,13 +28,15 @@ impl std::fmt::Debug for Reconnecting {
 
 impl Reconnecting {
     fn connection(&mut self) -> RedisResult<&mut redis::Connection> {
-        if self.connection.as_ref().is_none_or(|c| !c.is_open()) {
-            let connection = self.client.get_connection_with_timeout(TIMEOUT)?;
-            connection.set_read_timeout(Some(TIMEOUT))?;
-            connection.set_write_timeout(Some(TIMEOUT))?;
-            self.connection = Some(connection);
+        match self.connection.take() {
+            Some(connection) if connection.is_open() => Ok(self.connection.insert(connection)),
+            _ => {
+                let connection = self.client.get_connection_with_timeout(TIMEOUT)?;
+                connection.set_read_timeout(Some(TIMEOUT))?;
+                connection.set_write_timeout(Some(TIMEOUT))?;
+                Ok(self.connection.insert(connection))
+            }
         }
-        Ok(self.connection.as_mut().expect("connected just above"))
     }
 
     fn forget_if_broken<T>(&mut self, result: RedisResult<T>) -> RedisResult<T> {
