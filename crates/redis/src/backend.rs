@@ -1,0 +1,141 @@
+//! [`Leasehold`]: any core request in one round trip, on any Redis connection.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use leasehold_core::{Engine, Outcome, Request};
+use redis::{ErrorKind, RedisError, Value};
+
+use crate::clock::Clock;
+use crate::decode;
+use crate::encode::{encode, Call};
+use crate::error::AdapterError;
+use crate::layout::{same_slot, Layout};
+
+/// The `redis::Script` of every leasehold script, hashed once per process.
+fn script(source: &'static leasehold_scripts::Script) -> Result<&'static redis::Script, AdapterError> {
+    static SCRIPTS: OnceLock<HashMap<&'static str, redis::Script>> = OnceLock::new();
+    let all = SCRIPTS.get_or_init(|| {
+        leasehold_scripts::SCRIPTS.iter().map(|s| (s.name, redis::Script::new(s.source))).collect()
+    });
+    all.get(source.name).ok_or_else(|| AdapterError::Protocol {
+        detail: format!("script {} is missing from leasehold_scripts::SCRIPTS", source.name),
+    })
+}
+
+/// Runs leasehold requests on a Redis connection `C`: a [`crate::Connection`] (sync, reconnects
+/// on the next call after a failure), a [`crate::AsyncConnection`] (tokio, reconnects in the
+/// background), or a Redis Cluster connection.
+///
+/// Each request is one `EVALSHA` of the script that ports its core transition (loaded with
+/// `SCRIPT LOAD` and retried once when Redis answers `NOSCRIPT`). Before anything is sent, the
+/// request is checked by the core itself (the same checks, in the same order, so an invalid
+/// request gets the identical [`leasehold_core::Error`]) and its keys are checked to share one
+/// cluster slot.
+#[derive(Debug, Clone)]
+pub struct Leasehold<C> {
+    connection: C,
+    layout: Layout,
+    check_first: bool,
+}
+
+impl<C> Leasehold<C> {
+    /// Requests on `connection`, with keys named by `layout`.
+    pub fn new(connection: C, layout: Layout) -> Leasehold<C> {
+        Leasehold { connection, layout, check_first: true }
+    }
+
+    /// The key layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The underlying connection, for commands of your own.
+    pub fn connection(&mut self) -> &mut C {
+        &mut self.connection
+    }
+
+    /// Leaves every check to the scripts (which make them all again anyway): for tests that the
+    /// Lua validation matches the core's, not for production.
+    #[doc(hidden)]
+    pub fn checking_in_lua_only(mut self) -> Leasehold<C> {
+        self.check_first = false;
+        self
+    }
+
+    fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
+        if self.check_first {
+            // The core on an empty engine refuses exactly the requests it would refuse anywhere,
+            // with the same error: every check but fence exhaustion is stateless, and fence
+            // exhaustion comes last (the script makes it).
+            Engine::new().apply(request, clock.validation_now())?;
+        }
+        let call = encode(&self.layout, request, clock);
+        same_slot(&call.keys)?;
+        Ok(call)
+    }
+}
+
+impl<C: redis::ConnectionLike> Leasehold<C> {
+    /// Runs `request` at `clock` in one round trip.
+    ///
+    /// The outcome is the one `leasehold_core::Engine::apply` gives for the same request on the
+    /// same state at the same `now`.
+    pub fn apply(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
+        let call = self.prepare(request, clock)?;
+        let mut invocation = script(call.script)?.prepare_invoke();
+        for key in &call.keys {
+            invocation.key(key);
+        }
+        for arg in &call.args {
+            invocation.arg(arg);
+        }
+        let reply: Value = invocation.invoke(&mut self.connection).map_err(adapter_error)?;
+        decode::outcome(request, reply)
+    }
+}
+
+impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
+    /// [`Leasehold::apply`], asynchronously.
+    pub async fn apply_async(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
+        let call = self.prepare(request, clock)?;
+        let reply: Value = {
+            let mut invocation = script(call.script)?.prepare_invoke();
+            for key in &call.keys {
+                invocation.key(key);
+            }
+            for arg in &call.args {
+                invocation.arg(arg);
+            }
+            invocation.invoke_async(&mut self.connection).await.map_err(adapter_error)?
+        };
+        decode::outcome(request, reply)
+    }
+}
+
+/// Sorts a client error into the adapter's kinds; `LEASEHOLD` error replies become the core's
+/// errors.
+pub(crate) fn adapter_error(error: RedisError) -> AdapterError {
+    if error.code() == Some("LEASEHOLD") {
+        let detail = error.detail().unwrap_or_default();
+        return match decode::error(detail) {
+            Some(Ok(error)) => AdapterError::Invalid(error),
+            Some(Err(error)) => error,
+            None => AdapterError::Protocol { detail: format!("undecodable error reply: {detail}") },
+        };
+    }
+    if error.is_io_error()
+        || error.is_connection_dropped()
+        || error.is_connection_refusal()
+        || error.is_timeout()
+        || matches!(error.kind(), ErrorKind::ClusterConnectionNotFound)
+    {
+        return AdapterError::Connection { detail: error.to_string() };
+    }
+    match error.kind() {
+        ErrorKind::Parse | ErrorKind::UnexpectedReturnType => {
+            AdapterError::Protocol { detail: error.to_string() }
+        }
+        _ => AdapterError::Server { code: error.code().map(str::to_owned), detail: error.to_string() },
+    }
+}

@@ -1,0 +1,63 @@
+//! # leasehold-redis
+//!
+//! Every operation of `leasehold-core` against a real Redis, in one round trip: one Lua script
+//! per core transition (from `leasehold-scripts`, the single source of the scripts), loaded once
+//! and invoked with `EVALSHA`, reloaded when Redis answers `NOSCRIPT`. Outcomes are the core's
+//! own types, identical to what [`leasehold_core::Engine`] gives on the same state at the same
+//! `now` (the conformance vectors check it).
+//!
+//! ```no_run
+//! use leasehold_core::{Acquire, LockRequest, LockOutcome, Millis, Outcome, Request};
+//! use leasehold_redis::{Client, Clock};
+//!
+//! let mut redis = Client::open("redis://127.0.0.1:6379/")?.connect()?;
+//! let acquire = Request::Lock(LockRequest::Acquire {
+//!     key: "lockTrade:42".into(),
+//!     owner: "worker-a".into(),
+//!     ttl: Millis::from_secs(900),
+//! });
+//! match redis.apply(&acquire, Clock::Server)? {
+//!     Outcome::Lock(LockOutcome::Acquire(Acquire::Granted { fence, .. })) => println!("fence {fence}"),
+//!     other => println!("not now: {other:?}"),
+//! }
+//! # Ok::<(), leasehold_redis::AdapterError>(())
+//! ```
+//!
+//! ## Clock
+//!
+//! [`Clock::Server`] (the default) has the script read Redis `TIME`; [`Clock::Explicit`] passes
+//! `now` for tests, simulation and replay. The expiry stored in each value decides every
+//! outcome; Redis key TTLs (set only with the server clock) just reclaim memory once the core
+//! would have forgotten the key. Fences never repeat, even after a restart that lost the data:
+//! the core's rule `max(last + 1, now × 1000)` follows the server clock.
+//!
+//! ## Key layout
+//!
+//! See [`layout`]: `<prefix>:<primitive>:{<key>}[:<part>]`, the braces being the Redis Cluster
+//! hash tag, so every key of one operation is in one slot and the adapter runs on a cluster
+//! unchanged. A request whose keys would span slots is refused before it is sent.
+//!
+//! ## Errors
+//!
+//! [`AdapterError::Invalid`] carries the core's [`leasehold_core::Error`]: the adapter runs the
+//! core's own checks before sending, and the scripts make them again (in the same order) before
+//! their first write, answering `LEASEHOLD <code> [<field>] [<number> ...]`. Connection trouble
+//! is [`AdapterError::Connection`]; nothing here panics.
+//!
+//! ## Not yet
+//!
+//! Hold events are returned in the outcome; appending them to a Redis stream (`XADD`) is to come.
+
+mod backend;
+mod clock;
+mod connection;
+mod decode;
+mod encode;
+mod error;
+pub mod layout;
+
+pub use backend::Leasehold;
+pub use clock::Clock;
+pub use connection::{AsyncConnection, Client, Connection, Reconnecting, TIMEOUT};
+pub use error::AdapterError;
+pub use layout::Layout;

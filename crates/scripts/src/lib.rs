@@ -1,0 +1,171 @@
+//! # leasehold-scripts
+//!
+//! The Lua scripts of leasehold's Redis backend, as text. They are the single source for every
+//! Redis client of the project: the Rust adapter (`leasehold-redis`) loads them from here, and
+//! the npm package takes them from here too (for instance from [`SCRIPTS`], written out by a
+//! build step), never from a copy.
+//!
+//! Each script ports exactly one transition of `leasehold-core`, which its header comment names,
+//! and is the concatenation of the shared prelude (`lua/prelude.lua`: bounds, argument checks,
+//! the fence rule, the clock), the helpers of its primitive where it has some, and its own body.
+//!
+//! Every script follows one convention:
+//!
+//! - **Keys** come only from `KEYS`; `ARGV[1]` is the clock, `server` (the script reads Redis
+//!   `TIME`) or an explicit `now` in milliseconds; the other `ARGV` are the operation's
+//!   arguments as decimal strings or text, in the order of the core's parameters (the empty
+//!   string for an absent optional one).
+//! - **Validation first.** Every argument is checked in the core's order before the first write,
+//!   so a refused request changes nothing.
+//! - **Replies** are flat arrays: a tag naming the outcome (`granted`, `denied`, ...) followed
+//!   by its integer fields in declaration order.
+//! - **Errors** are error replies `LEASEHOLD <code> [<field>] [<number> ...]`, the fields of
+//!   `leasehold_core::Error` in declaration order, for example
+//!   `LEASEHOLD out_of_range ttl 0 1 31622400000`. A reply
+//!   `LEASEHOLD protocol ...` means the caller broke this convention.
+//!
+//! ```
+//! use leasehold_scripts::{LOCK_ACQUIRE, SCRIPTS};
+//! assert!(LOCK_ACQUIRE.source.contains("Locks::acquire"));
+//! assert!(SCRIPTS.iter().all(|script| script.source.contains("local function fail")));
+//! ```
+#![no_std]
+
+/// One script: its name, the core transition it ports, and its full source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Script {
+    /// The file name without `.lua`, for example `lock_acquire`.
+    pub name: &'static str,
+    /// The core transition the script ports, for example `Locks::acquire`.
+    pub transition: &'static str,
+    /// The whole script, prelude included, ready for `SCRIPT LOAD` or `EVAL`.
+    pub source: &'static str,
+}
+
+/// The concatenation of the named files of `lua/`, in order.
+macro_rules! lua {
+    ($($file:expr),+ $(,)?) => {
+        concat!($(include_str!(concat!("../lua/", $file))),+)
+    };
+}
+
+macro_rules! script {
+    ($(#[$doc:meta])* $name:ident = $file:literal ports $transition:literal from [$($part:literal),+]) => {
+        $(#[$doc])*
+        pub const $name: Script = Script {
+            name: $file,
+            transition: $transition,
+            source: lua!("prelude.lua", $($part),+),
+        };
+    };
+}
+
+script!(
+    /// `Locks::acquire`.
+    LOCK_ACQUIRE = "lock_acquire" ports "Locks::acquire" from ["lock_acquire.lua"]
+);
+script!(
+    /// `Locks::release`.
+    LOCK_RELEASE = "lock_release" ports "Locks::release" from ["lock_release.lua"]
+);
+script!(
+    /// `Locks::extend`.
+    LOCK_EXTEND = "lock_extend" ports "Locks::extend" from ["lock_extend.lua"]
+);
+script!(
+    /// `Locks::inspect`.
+    LOCK_INSPECT = "lock_inspect" ports "Locks::inspect" from ["lock_inspect.lua"]
+);
+script!(
+    /// `Semaphores::acquire`.
+    SEMAPHORE_ACQUIRE = "semaphore_acquire" ports "Semaphores::acquire" from ["semaphore.lua", "semaphore_acquire.lua"]
+);
+script!(
+    /// `Semaphores::release`.
+    SEMAPHORE_RELEASE = "semaphore_release" ports "Semaphores::release" from ["semaphore.lua", "semaphore_release.lua"]
+);
+script!(
+    /// `Semaphores::extend`.
+    SEMAPHORE_EXTEND = "semaphore_extend" ports "Semaphores::extend" from ["semaphore.lua", "semaphore_extend.lua"]
+);
+script!(
+    /// `Semaphores::inspect`.
+    SEMAPHORE_INSPECT = "semaphore_inspect" ports "Semaphores::inspect" from ["semaphore.lua", "semaphore_inspect.lua"]
+);
+script!(
+    /// `Limits::check` and `Limits::peek` with `FixedWindow`.
+    LIMIT_FIXED_WINDOW = "limit_fixed_window" ports "Limits::check and Limits::peek with FixedWindow" from ["limit_rule.lua", "limit_fixed_window.lua", "limit_check.lua"]
+);
+script!(
+    /// `Limits::check` and `Limits::peek` with `SlidingLog`.
+    LIMIT_SLIDING_LOG = "limit_sliding_log" ports "Limits::check and Limits::peek with SlidingLog" from ["limit_rule.lua", "limit_sliding_log.lua", "limit_check.lua"]
+);
+script!(
+    /// `Limits::check` and `Limits::peek` with `SlidingCounter`.
+    LIMIT_SLIDING_COUNTER = "limit_sliding_counter" ports "Limits::check and Limits::peek with SlidingCounter" from ["limit_rule.lua", "limit_sliding_counter.lua", "limit_check.lua"]
+);
+script!(
+    /// `Limits::check` and `Limits::peek` with `TokenBucket`.
+    LIMIT_TOKEN_BUCKET = "limit_token_bucket" ports "Limits::check and Limits::peek with TokenBucket" from ["limit_rule.lua", "limit_token_bucket.lua", "limit_check.lua"]
+);
+script!(
+    /// `Limits::check` and `Limits::peek` with `Gcra`.
+    LIMIT_GCRA = "limit_gcra" ports "Limits::check and Limits::peek with Gcra" from ["limit_rule.lua", "limit_gcra.lua", "limit_check.lua"]
+);
+script!(
+    /// `Limits::check` and `Limits::peek` with `Cooldown`.
+    LIMIT_COOLDOWN = "limit_cooldown" ports "Limits::check and Limits::peek with Cooldown" from ["limit_rule.lua", "limit_cooldown.lua", "limit_check.lua"]
+);
+script!(
+    /// `Limits::reset`.
+    LIMIT_RESET = "limit_reset" ports "Limits::reset" from ["limit_reset.lua"]
+);
+script!(
+    /// `Holds::reserve`.
+    HOLD_RESERVE = "hold_reserve" ports "Holds::reserve" from ["hold.lua", "hold_reserve.lua"]
+);
+script!(
+    /// `Holds::release` and `Holds::force_release`.
+    HOLD_RELEASE = "hold_release" ports "Holds::release and Holds::force_release" from ["hold.lua", "hold_release.lua"]
+);
+script!(
+    /// `Holds::extend`.
+    HOLD_EXTEND = "hold_extend" ports "Holds::extend" from ["hold.lua", "hold_extend.lua"]
+);
+script!(
+    /// `Holds::check`.
+    HOLD_CHECK = "hold_check" ports "Holds::check" from ["hold.lua", "hold_check.lua"]
+);
+script!(
+    /// `Holds::list`.
+    HOLD_LIST = "hold_list" ports "Holds::list" from ["hold.lua", "hold_list.lua"]
+);
+script!(
+    /// `Holds::sweep`.
+    HOLD_SWEEP = "hold_sweep" ports "Holds::sweep" from ["hold.lua", "hold_sweep.lua"]
+);
+
+/// Every script, for clients that load them all (the npm package's build step).
+pub const SCRIPTS: &[Script] = &[
+    LOCK_ACQUIRE,
+    LOCK_RELEASE,
+    LOCK_EXTEND,
+    LOCK_INSPECT,
+    SEMAPHORE_ACQUIRE,
+    SEMAPHORE_RELEASE,
+    SEMAPHORE_EXTEND,
+    SEMAPHORE_INSPECT,
+    LIMIT_FIXED_WINDOW,
+    LIMIT_SLIDING_LOG,
+    LIMIT_SLIDING_COUNTER,
+    LIMIT_TOKEN_BUCKET,
+    LIMIT_GCRA,
+    LIMIT_COOLDOWN,
+    LIMIT_RESET,
+    HOLD_RESERVE,
+    HOLD_RELEASE,
+    HOLD_EXTEND,
+    HOLD_CHECK,
+    HOLD_LIST,
+    HOLD_SWEEP,
+];
