@@ -164,11 +164,12 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
         self.slots.iter().map(|slot| (slot.key.borrow(), &slot.value))
     }
 
-    /// Examines up to `budget` entries from where the last sweep stopped, removing those for
-    /// which `dead` returns true. Returns how many were removed.
+    /// Examines up to `budget` entries from where the last sweep stopped, each at most once per
+    /// call, removing those for which `dead` returns true. Returns how many were removed.
     pub fn sweep(&mut self, budget: usize, mut dead: impl FnMut(&str, &mut V) -> bool) -> usize {
         let mut removed = 0;
         let mut examined = 0;
+        let budget = budget.min(self.slots.len());
         while examined < budget && !self.slots.is_empty() {
             if self.cursor >= self.slots.len() {
                 self.cursor = 0;
@@ -226,6 +227,20 @@ mod tests {
             store.iter().map(|(_, v)| *v).collect::<Vec<_>>()
         };
         assert_eq!(fill(1), fill(99));
+    }
+
+    #[test]
+    fn a_sweep_examines_each_entry_at_most_once_per_call() {
+        let mut store: Store<u32> = Store::new(0);
+        for i in 0..3u32 {
+            store.get_or_insert_with(&alloc::format!("k{i}"), || i);
+        }
+        let mut examined = 0;
+        store.sweep(256, |_, _| {
+            examined += 1;
+            false
+        });
+        assert_eq!(examined, 3);
     }
 
     #[test]
