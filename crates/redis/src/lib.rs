@@ -55,6 +55,8 @@ mod decode;
 mod encode;
 mod error;
 pub mod layout;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use backend::Leasehold;
 pub use clock::Clock;

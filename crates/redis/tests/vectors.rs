@@ -4,16 +4,14 @@
 //! The runner names the files it covers; a vector file it does not cover fails it, so a new
 //! file cannot be skipped silently.
 
-mod support;
-
 use std::fs;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leasehold_core::vector::VectorFile;
+use leasehold_redis::testing::RedisServer;
 use leasehold_redis::{AdapterError, Clock, Connection};
 use serde_json::{json, Value};
-use support::RedisServer;
 
 /// Every vector file this runner replays against Redis.
 const COVERED: &[&str] = &[
