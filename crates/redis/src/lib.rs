@@ -35,7 +35,11 @@
 //!
 //! See [`layout`]: `<prefix>:<primitive>:{<key>}[:<part>]`, the braces being the Redis Cluster
 //! hash tag, so every key of one operation is in one slot and the adapter runs on a cluster
-//! unchanged. A request whose keys would span slots is refused before it is sent.
+//! unchanged: `Leasehold<redis::cluster::ClusterConnection>` and
+//! `Leasehold<redis::cluster_async::ClusterConnection>` send each `EVALSHA` to the master of
+//! its slot, and a `NOSCRIPT` there reloads the script on every master (the tests replay the
+//! vectors on a three-master cluster). A request whose keys would span slots is refused before
+//! it is sent.
 //!
 //! ## Errors
 //!

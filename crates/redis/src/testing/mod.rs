@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::{Client, Connection, Layout};
 
+mod cluster;
+
+pub use cluster::RedisCluster;
+
 /// How long a server may take to answer PING after it was started.
 const READY_WITHIN: Duration = Duration::from_secs(10);
 
@@ -63,13 +67,14 @@ impl RedisServer {
 
     /// A fresh server with extra `redis-server` arguments (`--cluster-enabled yes`, ...).
     pub fn start_with(extra: &[&str]) -> RedisServer {
+        RedisServer::start_on(free_port(), extra)
+    }
+
+    /// A fresh server on `port` with extra `redis-server` arguments.
+    pub fn start_on(port: u16, extra: &[&str]) -> RedisServer {
         let dir = scratch_dir("redis");
-        let mut server = RedisServer {
-            child: None,
-            port: free_port(),
-            dir,
-            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
-        };
+        let mut server =
+            RedisServer { child: None, port, dir, extra: extra.iter().map(|s| (*s).to_owned()).collect() };
         server.spawn();
         server
     }
