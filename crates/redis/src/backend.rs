@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::decode;
 use crate::encode::{encode, Call};
 use crate::error::AdapterError;
+use crate::events::HoldEvents;
 use crate::layout::{same_slot, Layout};
 
 /// The `redis::Script` of every leasehold script, hashed once per process.
@@ -36,13 +37,25 @@ fn script(source: &'static leasehold_scripts::Script) -> Result<&'static redis::
 pub struct Leasehold<C> {
     connection: C,
     layout: Layout,
+    events: HoldEvents,
     check_first: bool,
 }
 
 impl<C> Leasehold<C> {
     /// Requests on `connection`, with keys named by `layout`.
     pub fn new(connection: C, layout: Layout) -> Leasehold<C> {
-        Leasehold { connection, layout, check_first: true }
+        Leasehold { connection, layout, events: HoldEvents::default(), check_first: true }
+    }
+
+    /// The same adapter with hold events sent to `events` (default: each namespace's stream,
+    /// about [`HoldEvents::DEFAULT_STREAM_MAXLEN`] entries, no channel).
+    pub fn with_hold_events(self, events: HoldEvents) -> Leasehold<C> {
+        Leasehold { events, ..self }
+    }
+
+    /// Where hold events go.
+    pub fn hold_events(&self) -> &HoldEvents {
+        &self.events
     }
 
     /// The key layout.
@@ -70,7 +83,7 @@ impl<C> Leasehold<C> {
             // exhaustion comes last (the script makes it).
             Engine::new().apply(request, clock.validation_now())?;
         }
-        let call = encode(&self.layout, request, clock);
+        let call = encode(&self.layout, &self.events, request, clock);
         same_slot(&call.keys)?;
         Ok(call)
     }

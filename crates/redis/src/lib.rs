@@ -48,9 +48,10 @@
 //! their first write, answering `LEASEHOLD <code> [<field>] [<number> ...]`. Connection trouble
 //! is [`AdapterError::Connection`]; nothing here panics.
 //!
-//! ## Not yet
+//! ## Hold events
 //!
-//! Hold events are returned in the outcome; appending them to a Redis stream (`XADD`) is to come.
+//! Hold events come back in the outcome, and the same script that wrote them appends them to
+//! the namespace's stream (and can signal reserves on a channel): see [`HoldEvents`].
 
 mod backend;
 mod clock;
@@ -58,6 +59,7 @@ mod connection;
 mod decode;
 mod encode;
 mod error;
+mod events;
 pub mod layout;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -66,4 +68,5 @@ pub use backend::Leasehold;
 pub use clock::Clock;
 pub use connection::{AsyncConnection, Client, Connection, Reconnecting, TIMEOUT};
 pub use error::AdapterError;
+pub use events::HoldEvents;
 pub use layout::Layout;
