@@ -23,6 +23,13 @@
 //! # Ok::<(), leasehold_redis::AdapterError>(())
 //! ```
 //!
+//! ## Typed methods
+//!
+//! Besides [`Leasehold::apply`], every core operation has a typed method returning the core's
+//! own outcome type, sync and async, each one round trip: `lock_acquire(key, owner, ttl,
+//! clock)` / `lock_acquire_async`, `semaphore_*`, `hold_reserve`, `hold_release`, ...,
+//! `limit_check`, `limit_peek`, `limit_reset` (the core's `now` becomes a [`Clock`]).
+//!
 //! ## Clock
 //!
 //! [`Clock::Server`] (the default) has the script read Redis `TIME`; [`Clock::Explicit`] passes
@@ -63,6 +70,7 @@ mod events;
 pub mod layout;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod typed;
 
 pub use backend::Leasehold;
 pub use clock::Clock;
