@@ -76,7 +76,7 @@ impl<C> Leasehold<C> {
         self
     }
 
-    fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
+    pub(crate) fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
         if self.check_first {
             // The core on an empty engine refuses exactly the requests it would refuse anywhere,
             // with the same error: every check but fence exhaustion is stateless, and fence
@@ -109,19 +109,23 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
 }
 
 impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
+    /// Sends a prepared call; a `Send` future (a [`Request`] holds `Rc`s and is not `Sync`, so
+    /// a future holding one across an await cannot move between threads).
+    pub(crate) async fn invoke_async(&mut self, call: Call) -> Result<Value, AdapterError> {
+        let mut invocation = script(call.script)?.prepare_invoke();
+        for key in &call.keys {
+            invocation.key(key);
+        }
+        for arg in &call.args {
+            invocation.arg(arg);
+        }
+        invocation.invoke_async(&mut self.connection).await.map_err(adapter_error)
+    }
+
     /// [`Leasehold::apply`], asynchronously.
     pub async fn apply_async(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
-        let reply: Value = {
-            let mut invocation = script(call.script)?.prepare_invoke();
-            for key in &call.keys {
-                invocation.key(key);
-            }
-            for arg in &call.args {
-                invocation.arg(arg);
-            }
-            invocation.invoke_async(&mut self.connection).await.map_err(adapter_error)?
-        };
+        let reply = self.invoke_async(call).await?;
         decode::outcome(request, reply)
     }
 }

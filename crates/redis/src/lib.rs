@@ -68,6 +68,7 @@ mod encode;
 mod error;
 mod events;
 pub mod layout;
+mod renew;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod typed;
@@ -78,3 +79,4 @@ pub use connection::{AsyncConnection, Client, Connection, Reconnecting, TIMEOUT}
 pub use error::AdapterError;
 pub use events::HoldEvents;
 pub use layout::Layout;
+pub use renew::{Lost, RenewPolicy, Renewal};
