@@ -2,14 +2,15 @@
 //!
 //! ```text
 //! leasehold scenarios
-//! leasehold simulate <preset|file.json> [--out DIR] [--seed N] [--horizon MS]
-//! leasehold replay <trace.jsonl>
+//! leasehold simulate <preset|file.json> [--out DIR] [--seed N] [--horizon MS] [--redis URL [--flush]]
+//! leasehold replay <trace.jsonl> [--redis URL [--flush]]
 //! leasehold bench [--runs N] [SCENARIO...]
 //! ```
 
 mod json_path;
 mod load;
 mod output;
+mod redis;
 mod replay;
 mod summary;
 
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use leasehold_sim::trace::FORMAT_VERSION;
-use leasehold_sim::{presets, simulate, Discard, Header, Violation};
+use leasehold_sim::{presets, simulate, simulate_on, Discard, Header, Stop, Violation};
 
 use output::{OutDir, Progress, TraceSink};
 
@@ -32,7 +33,11 @@ commands:
       --out DIR                  write DIR/trace.jsonl and DIR/metrics.json (atomically)
       --seed N                   override the scenario's seed
       --horizon MS               override the scenario's horizon (simulated ms)
-  replay <trace.jsonl>           re-run a trace and check that every outcome matches
+      --redis URL                run on the Redis at URL (explicit time; the same trace as in memory),
+                                 keys under a fresh prefix leasehold-sim-<hash>, nothing deleted
+      --flush                    with --redis: FLUSHDB first and use the prefix leasehold-sim
+  replay <trace.jsonl> [--redis URL [--flush]]
+                                 re-run a trace and check that every outcome matches
   bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)";
 
 fn main() -> ExitCode {
@@ -72,10 +77,13 @@ struct Options {
     out: Option<String>,
     seed: Option<u64>,
     horizon: Option<u64>,
+    redis: Option<String>,
+    flush: bool,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
-    let mut options = Options { scenario: String::new(), out: None, seed: None, horizon: None };
+    let mut options =
+        Options { scenario: String::new(), out: None, seed: None, horizon: None, redis: None, flush: false };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let mut value = |name: &str| rest.next().cloned().ok_or_else(|| format!("{name} needs a value"));
@@ -86,6 +94,8 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             "--out" => options.out = Some(value("--out")?),
             "--seed" => options.seed = Some(number("--seed", value("--seed")?)?),
             "--horizon" => options.horizon = Some(number("--horizon", value("--horizon")?)?),
+            "--redis" => options.redis = Some(value("--redis")?),
+            "--flush" => options.flush = true,
             flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`\n\n{USAGE}")),
             name if options.scenario.is_empty() => options.scenario = name.to_owned(),
             extra => return Err(format!("unexpected argument `{extra}`")),
@@ -93,6 +103,9 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
     }
     if options.scenario.is_empty() {
         return Err(format!("simulate needs a scenario\n\n{USAGE}"));
+    }
+    if options.flush && options.redis.is_none() {
+        return Err("--flush needs --redis".to_owned());
     }
     Ok(options)
 }
@@ -124,17 +137,34 @@ fn simulate_command(args: &[String]) -> Result<(), String> {
     };
     let sink = TraceSink::new(&header, file, Progress::for_terminal(scenario.start, scenario.horizon));
     let began = Instant::now();
-    let report = simulate(&scenario, sink).map_err(|violation| violated(&violation))?;
+    // The backend differs, the metrics and the sink (the trace) must not.
+    let (metrics, sink) = match &options.redis {
+        None => {
+            let report = simulate(&scenario, sink).map_err(|violation| violated(&violation))?;
+            (report.metrics, report.sink)
+        }
+        Some(url) => {
+            let target = redis::Target::open(url, options.flush, &scenario.name)?;
+            println!("redis: {url}, keys under {}:*", target.prefix());
+            let runs = std::cell::Cell::new(0);
+            let fresh = || target.backend(runs.replace(runs.get() + 1), &scenario.engine);
+            match simulate_on(&scenario, fresh, sink) {
+                Ok(report) => (report.metrics, report.sink),
+                Err(Stop::Violation(violation)) => return Err(violated(&violation)),
+                Err(Stop::Backend(failure)) => return Err(format!("--redis {url}: {failure}")),
+            }
+        }
+    };
     let wall = began.elapsed();
-    let steps = report.sink.steps;
-    let (hash, written) = report.sink.finish();
+    let steps = sink.steps;
+    let (hash, written) = sink.finish();
     written.map_err(|e| format!("--out: writing the trace: {e}"))?;
-    print!("{}", summary::render(&scenario, &report.metrics));
+    print!("{}", summary::render(&scenario, &metrics));
     println!("invariants: all held over {} steps", summary::thousands(steps));
     println!("trace: {} lines, fnv1a64 {}", summary::thousands(steps + 1), hash.hex());
     println!("wall time: {:.3} s", wall.as_secs_f64());
     if let Some(mut out) = out {
-        let metrics = serde_json::to_vec_pretty(&report.metrics).map_err(|e| e.to_string())?;
+        let metrics = serde_json::to_vec_pretty(&metrics).map_err(|e| e.to_string())?;
         out.write("metrics.json", &metrics).map_err(|e| format!("--out: {e}"))?;
         for path in out.commit().map_err(|e| format!("--out: {e}"))? {
             println!("wrote {}", path.display());
@@ -153,8 +183,29 @@ fn violated(violation: &Violation) -> String {
 }
 
 fn replay_command(args: &[String]) -> Result<(), String> {
-    let [path] = args else { return Err(format!("replay takes one trace file\n\n{USAGE}")) };
-    let replayed = replay::replay(path)?;
+    let (mut path, mut url, mut flush) = (None, None, false);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--redis" => url = Some(rest.next().ok_or("--redis needs a value")?.clone()),
+            "--flush" => flush = true,
+            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`\n\n{USAGE}")),
+            file if path.is_none() => path = Some(file.to_owned()),
+            _ => return Err(format!("replay takes one trace file\n\n{USAGE}")),
+        }
+    }
+    let Some(path) = path else { return Err(format!("replay takes one trace file\n\n{USAGE}")) };
+    let replayed = match url {
+        None if flush => return Err("--flush needs --redis".to_owned()),
+        None => replay::replay(&path, leasehold_sim::InMemory::new(0, 0, 0))?,
+        Some(url) => {
+            let target = redis::Target::open(&url, flush, &path)?;
+            println!("redis: {url}, keys under {}:*", target.prefix());
+            let never =
+                leasehold_sim::scenario::EngineParams { hash_seed: 0, expire_every: 0, expire_budget: 0 };
+            replay::replay(&path, target.backend(0, &never)).map_err(|e| format!("--redis {url}: {e}"))?
+        }
+    };
     println!(
         "replayed {} steps of {path}: every outcome matches and every invariant holds (fnv1a64 {})",
         summary::thousands(replayed.steps),

@@ -1,10 +1,11 @@
-//! `leasehold replay <trace>`: re-runs every step on a fresh engine and fenced resources,
-//! compares each outcome with the recorded one and checks the invariants again.
+//! `leasehold replay <trace>`: re-runs every step on a fresh store (the in-memory engine, or
+//! Redis with `--redis`) and fenced resources, compares each outcome with the recorded one and
+//! checks the invariants again.
 
 use leasehold_core::store::Store;
 use leasehold_sim::backend::Backend;
 use leasehold_sim::trace::{fenced_write, AnswerRef, ResourceOp};
-use leasehold_sim::{Checker, InMemory, Op};
+use leasehold_sim::{Checker, Op};
 
 use crate::load;
 use crate::output::Fnv1a;
@@ -17,10 +18,10 @@ pub struct Replayed {
     pub hash: Fnv1a,
 }
 
-/// Replays `path`; the error names the line and step at fault.
-pub fn replay(path: &str) -> Result<Replayed, String> {
+/// Replays `path` on `engine`, a fresh store without active expiry; the error names the line
+/// and step at fault.
+pub fn replay<B: Backend>(path: &str, mut engine: B) -> Result<Replayed, String> {
     let trace = load::trace(path)?;
-    let mut engine = InMemory::new(0, 0, 0);
     let mut checker = Checker::new();
     let mut resources: Store<u64> = Store::new(0);
     let mut hash = Fnv1a::default();
@@ -47,7 +48,7 @@ pub fn replay(path: &str) -> Result<Replayed, String> {
             }
             op => {
                 let Ok(request) = op.into_request() else { unreachable!("resource ops are handled above") };
-                let Ok(answer) = engine.apply(&request, line.now);
+                let answer = engine.apply(&request, line.now).map_err(|failure| at(failure.to_string()))?;
                 let got = serde_json::to_value(AnswerRef::Engine(&answer)).map_err(|e| e.to_string())?;
                 (got, checker.observe(line.step, line.now, &request, &answer))
             }

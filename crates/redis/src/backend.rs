@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::decode;
 use crate::encode::{encode, Call};
 use crate::error::AdapterError;
+use crate::events::HoldEvents;
 use crate::layout::{same_slot, Layout};
 
 /// The `redis::Script` of every leasehold script, hashed once per process.
@@ -36,13 +37,25 @@ fn script(source: &'static leasehold_scripts::Script) -> Result<&'static redis::
 pub struct Leasehold<C> {
     connection: C,
     layout: Layout,
+    events: HoldEvents,
     check_first: bool,
 }
 
 impl<C> Leasehold<C> {
     /// Requests on `connection`, with keys named by `layout`.
     pub fn new(connection: C, layout: Layout) -> Leasehold<C> {
-        Leasehold { connection, layout, check_first: true }
+        Leasehold { connection, layout, events: HoldEvents::default(), check_first: true }
+    }
+
+    /// The same adapter with hold events sent to `events` (default: each namespace's stream,
+    /// about [`HoldEvents::DEFAULT_STREAM_MAXLEN`] entries, no channel).
+    pub fn with_hold_events(self, events: HoldEvents) -> Leasehold<C> {
+        Leasehold { events, ..self }
+    }
+
+    /// Where hold events go.
+    pub fn hold_events(&self) -> &HoldEvents {
+        &self.events
     }
 
     /// The key layout.
@@ -63,14 +76,14 @@ impl<C> Leasehold<C> {
         self
     }
 
-    fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
+    pub(crate) fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
         if self.check_first {
             // The core on an empty engine refuses exactly the requests it would refuse anywhere,
             // with the same error: every check but fence exhaustion is stateless, and fence
             // exhaustion comes last (the script makes it).
             Engine::new().apply(request, clock.validation_now())?;
         }
-        let call = encode(&self.layout, request, clock);
+        let call = encode(&self.layout, &self.events, request, clock);
         same_slot(&call.keys)?;
         Ok(call)
     }
@@ -96,19 +109,23 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
 }
 
 impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
+    /// Sends a prepared call; a `Send` future (a [`Request`] holds `Rc`s and is not `Sync`, so
+    /// a future holding one across an await cannot move between threads).
+    pub(crate) async fn invoke_async(&mut self, call: Call) -> Result<Value, AdapterError> {
+        let mut invocation = script(call.script)?.prepare_invoke();
+        for key in &call.keys {
+            invocation.key(key);
+        }
+        for arg in &call.args {
+            invocation.arg(arg);
+        }
+        invocation.invoke_async(&mut self.connection).await.map_err(adapter_error)
+    }
+
     /// [`Leasehold::apply`], asynchronously.
     pub async fn apply_async(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
-        let reply: Value = {
-            let mut invocation = script(call.script)?.prepare_invoke();
-            for key in &call.keys {
-                invocation.key(key);
-            }
-            for arg in &call.args {
-                invocation.arg(arg);
-            }
-            invocation.invoke_async(&mut self.connection).await.map_err(adapter_error)?
-        };
+        let reply = self.invoke_async(call).await?;
         decode::outcome(request, reply)
     }
 }

@@ -7,6 +7,7 @@ use redis::{Cmd, ConnectionLike, RedisResult, Value};
 
 use crate::backend::{adapter_error, Leasehold};
 use crate::error::AdapterError;
+use crate::events::HoldEvents;
 use crate::layout::Layout;
 
 /// How long a sync connection waits to connect, and then for each reply.
@@ -105,6 +106,7 @@ pub type AsyncConnection = Leasehold<redis::aio::ConnectionManager>;
 pub struct Client {
     client: redis::Client,
     layout: Layout,
+    events: HoldEvents,
 }
 
 impl Client {
@@ -112,7 +114,7 @@ impl Client {
     /// Connects to nothing yet.
     pub fn open(url: &str) -> Result<Client, AdapterError> {
         let client = redis::Client::open(url).map_err(|e| AdapterError::Config(e.to_string()))?;
-        Ok(Client { client, layout: Layout::default() })
+        Ok(Client { client, layout: Layout::default(), events: HoldEvents::default() })
     }
 
     /// The same client with keys named by `layout`.
@@ -120,11 +122,16 @@ impl Client {
         Client { layout, ..self }
     }
 
+    /// The same client with hold events sent to `events`.
+    pub fn with_hold_events(self, events: HoldEvents) -> Client {
+        Client { events, ..self }
+    }
+
     /// A sync connection, connected now.
     pub fn connect(&self) -> Result<Connection, AdapterError> {
         let mut connection = Reconnecting { client: self.client.clone(), connection: None };
         connection.connection().map_err(adapter_error)?;
-        Ok(Leasehold::new(connection, self.layout.clone()))
+        Ok(Leasehold::new(connection, self.layout.clone()).with_hold_events(self.events.clone()))
     }
 
     /// A tokio connection, connected now; it reconnects in the background after a failure.
@@ -134,6 +141,6 @@ impl Client {
             .set_response_timeout(Some(TIMEOUT))
             .set_number_of_retries(2);
         let manager = self.client.get_connection_manager_with_config(config).await.map_err(adapter_error)?;
-        Ok(Leasehold::new(manager, self.layout.clone()))
+        Ok(Leasehold::new(manager, self.layout.clone()).with_hold_events(self.events.clone()))
     }
 }

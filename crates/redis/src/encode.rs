@@ -7,6 +7,7 @@ use leasehold_scripts as scripts;
 use leasehold_scripts::Script;
 
 use crate::clock::Clock;
+use crate::events::HoldEvents;
 use crate::layout::Layout;
 
 /// One script invocation, ready to send.
@@ -28,13 +29,13 @@ fn call(script: &'static Script, keys: Vec<String>, clock: Clock, args: Vec<Stri
     Call { script, keys, args: all }
 }
 
-/// The script call that runs `request` at `clock`.
-pub(crate) fn encode(layout: &Layout, request: &Request, clock: Clock) -> Call {
+/// The script call that runs `request` at `clock`; hold writes send their events to `events`.
+pub(crate) fn encode(layout: &Layout, events: &HoldEvents, request: &Request, clock: Clock) -> Call {
     match request {
         Request::Lock(request) => lock(layout, request, clock),
         Request::Semaphore(request) => semaphore(layout, request, clock),
         Request::Limit(request) => limit(layout, request, clock),
-        Request::Hold(request) => hold(layout, request, clock),
+        Request::Hold(request) => hold(layout, events, request, clock),
     }
 }
 
@@ -141,25 +142,35 @@ fn with_items(mut args: Vec<String>, items: &[String]) -> Vec<String> {
     args
 }
 
-fn hold(layout: &Layout, request: &HoldRequest, clock: Clock) -> Call {
+fn hold(layout: &Layout, events: &HoldEvents, request: &HoldRequest, clock: Clock) -> Call {
     let ns = |namespace: &str| layout.hold(namespace).to_vec();
+    // Writes: the events stream is a fourth key, and the outlets come before the items.
+    let writes = |namespace: &str| {
+        let mut keys = ns(namespace);
+        keys.push(layout.hold_events(namespace));
+        keys
+    };
+    let out = |mut args: Vec<String>| {
+        args.extend(events.args());
+        args
+    };
     match request {
         HoldRequest::Reserve { namespace, items, owner, ttl, max_holds } => {
             let max = max_holds.map_or_else(String::new, n);
-            let args = vec![namespace.clone(), owner.clone(), n(ttl.0), max];
-            call(&scripts::HOLD_RESERVE, ns(namespace), clock, with_items(args, items))
+            let args = out(vec![namespace.clone(), owner.clone(), n(ttl.0), max]);
+            call(&scripts::HOLD_RESERVE, writes(namespace), clock, with_items(args, items))
         }
         HoldRequest::Release { namespace, items, owner } => {
-            let args = vec![namespace.clone(), "owner".to_owned(), owner.clone()];
-            call(&scripts::HOLD_RELEASE, ns(namespace), clock, with_items(args, items))
+            let args = out(vec![namespace.clone(), "owner".to_owned(), owner.clone()]);
+            call(&scripts::HOLD_RELEASE, writes(namespace), clock, with_items(args, items))
         }
         HoldRequest::ForceRelease { namespace, items } => {
-            let args = vec![namespace.clone(), "force".to_owned(), String::new()];
-            call(&scripts::HOLD_RELEASE, ns(namespace), clock, with_items(args, items))
+            let args = out(vec![namespace.clone(), "force".to_owned(), String::new()]);
+            call(&scripts::HOLD_RELEASE, writes(namespace), clock, with_items(args, items))
         }
         HoldRequest::Extend { namespace, items, owner, ttl } => {
-            let args = vec![namespace.clone(), owner.clone(), n(ttl.0)];
-            call(&scripts::HOLD_EXTEND, ns(namespace), clock, with_items(args, items))
+            let args = out(vec![namespace.clone(), owner.clone(), n(ttl.0)]);
+            call(&scripts::HOLD_EXTEND, writes(namespace), clock, with_items(args, items))
         }
         HoldRequest::Check { namespace, items } => {
             call(&scripts::HOLD_CHECK, ns(namespace), clock, with_items(vec![namespace.clone()], items))
@@ -173,7 +184,8 @@ fn hold(layout: &Layout, request: &HoldRequest, clock: Clock) -> Call {
             call(&scripts::HOLD_LIST, ns(namespace), clock, args)
         }
         HoldRequest::Sweep { namespace, max } => {
-            call(&scripts::HOLD_SWEEP, ns(namespace), clock, vec![namespace.clone(), n(*max)])
+            let args = out(vec![namespace.clone(), n(*max)]);
+            call(&scripts::HOLD_SWEEP, writes(namespace), clock, args)
         }
     }
 }

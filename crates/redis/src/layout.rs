@@ -6,7 +6,7 @@
 //! | semaphore | `<prefix>:semaphore:{<key>}` (hash: `last` = last fence, `h:<owner>` = `<fence> <expires_at>`) |
 //! | rate limit | `<prefix>:limit:<algorithm>:{<key>}` (hash: the algorithm's state, `exp`, strikes `sc` `su` `sb`) |
 //! | sliding log | the limit's hash and `<prefix>:limit:sliding_log:{<key>}:log` (list of `<at> <cost>`, oldest first) |
-//! | hold | `<prefix>:hold:{<namespace>}:holds` (hash: item → `<fence> <expires_at> <owner>`), `...:expiry` (sorted set: item by `expires_at`), `...:fence` (string: the last fence) |
+//! | hold | `<prefix>:hold:{<namespace>}:holds` (hash: item → `<fence> <expires_at> <owner>`), `...:expiry` (sorted set: item by `expires_at`), `...:fence` (string: the last fence), `...:events` (stream of the writes' events, see [`crate::HoldEvents`]) |
 //!
 //! The part in braces is the Redis Cluster hash tag, so every key of one operation lives in one
 //! slot. In it, `%`, `{` and `}` of the user's key are written `%25`, `%7B` and `%7D`, which
@@ -103,6 +103,17 @@ impl Layout {
         let base = self.tagged("hold", namespace);
         [format!("{base}:holds"), format!("{base}:expiry"), format!("{base}:fence")]
     }
+
+    /// The event stream of hold namespace `namespace`, in the namespace's slot.
+    ///
+    /// ```
+    /// use leasehold_redis::Layout;
+    /// let events = Layout::default().hold_events("reserved-assets_730");
+    /// assert_eq!(events, "leasehold:hold:{reserved-assets_730}:events");
+    /// ```
+    pub fn hold_events(&self, namespace: &str) -> String {
+        self.tagged("hold", namespace) + ":events"
+    }
 }
 
 /// The name of an algorithm's keyspace, as the core's JSON spells it.
@@ -167,7 +178,9 @@ mod tests {
     fn braces_in_a_key_cannot_split_a_namespace_across_slots() {
         let layout = Layout::default();
         for namespace in ["}", "{", "a}b", "}x{", "%7D", ""] {
-            assert!(same_slot(&layout.hold(namespace)).is_ok(), "{namespace:?}");
+            let mut keys = layout.hold(namespace).to_vec();
+            keys.push(layout.hold_events(namespace));
+            assert!(same_slot(&keys).is_ok(), "{namespace:?}");
         }
         assert_eq!(layout.lock("a}b"), "leasehold:lock:{a%7Db}");
     }

@@ -23,6 +23,13 @@
 //! # Ok::<(), leasehold_redis::AdapterError>(())
 //! ```
 //!
+//! ## Typed methods
+//!
+//! Besides [`Leasehold::apply`], every core operation has a typed method returning the core's
+//! own outcome type, sync and async, each one round trip: `lock_acquire(key, owner, ttl,
+//! clock)` / `lock_acquire_async`, `semaphore_*`, `hold_reserve`, `hold_release`, ...,
+//! `limit_check`, `limit_peek`, `limit_reset` (the core's `now` becomes a [`Clock`]).
+//!
 //! ## Clock
 //!
 //! [`Clock::Server`] (the default) has the script read Redis `TIME`; [`Clock::Explicit`] passes
@@ -35,7 +42,11 @@
 //!
 //! See [`layout`]: `<prefix>:<primitive>:{<key>}[:<part>]`, the braces being the Redis Cluster
 //! hash tag, so every key of one operation is in one slot and the adapter runs on a cluster
-//! unchanged. A request whose keys would span slots is refused before it is sent.
+//! unchanged: `Leasehold<redis::cluster::ClusterConnection>` and
+//! `Leasehold<redis::cluster_async::ClusterConnection>` send each `EVALSHA` to the master of
+//! its slot, and a `NOSCRIPT` there reloads the script on every master (the tests replay the
+//! vectors on a three-master cluster). A request whose keys would span slots is refused before
+//! it is sent.
 //!
 //! ## Errors
 //!
@@ -44,9 +55,10 @@
 //! their first write, answering `LEASEHOLD <code> [<field>] [<number> ...]`. Connection trouble
 //! is [`AdapterError::Connection`]; nothing here panics.
 //!
-//! ## Not yet
+//! ## Hold events
 //!
-//! Hold events are returned in the outcome; appending them to a Redis stream (`XADD`) is to come.
+//! Hold events come back in the outcome, and the same script that wrote them appends them to
+//! the namespace's stream (and can signal reserves on a channel): see [`HoldEvents`].
 
 mod backend;
 mod clock;
@@ -54,10 +66,17 @@ mod connection;
 mod decode;
 mod encode;
 mod error;
+mod events;
 pub mod layout;
+mod renew;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod typed;
 
 pub use backend::Leasehold;
 pub use clock::Clock;
 pub use connection::{AsyncConnection, Client, Connection, Reconnecting, TIMEOUT};
 pub use error::AdapterError;
+pub use events::HoldEvents;
 pub use layout::Layout;
+pub use renew::{Lost, RenewPolicy, Renewal};

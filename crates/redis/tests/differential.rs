@@ -2,15 +2,13 @@
 //! outcome and every error must be identical, operation by operation. Set `LEASEHOLD_TRACE`
 //! to print every operation and its outcome.
 
-mod support;
-
 use leasehold_core::hold::Cursor;
 use leasehold_core::{
     Algorithm, BlockPolicy, Cooldown, Engine, FixedWindow, Gcra, HoldRequest, LimitRequest, LockRequest,
     Millis, Outcome, Request, SemaphoreRequest, SlidingCounter, SlidingLog, TokenBucket,
 };
+use leasehold_redis::testing::RedisServer;
 use leasehold_redis::{AdapterError, Clock};
-use support::RedisServer;
 
 /// A small deterministic generator (xorshift64*), so a failure names a reproducible seed.
 struct Rng(u64);

@@ -1,13 +1,11 @@
 //! Redis going away, coming back empty, and forgetting its scripts: typed errors, never a
 //! panic, and operations that succeed again afterwards.
 
-mod support;
-
 use std::time::Duration;
 
 use leasehold_core::{Acquire, LockOutcome, LockRequest, Millis, Outcome, Release, Request};
+use leasehold_redis::testing::RedisServer;
 use leasehold_redis::{AdapterError, Clock};
-use support::RedisServer;
 
 fn acquire(owner: &str) -> Request {
     Request::Lock(LockRequest::Acquire { key: "job:7".into(), owner: owner.into(), ttl: Millis(60_000) })

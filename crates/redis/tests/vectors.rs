@@ -4,16 +4,14 @@
 //! The runner names the files it covers; a vector file it does not cover fails it, so a new
 //! file cannot be skipped silently.
 
-mod support;
-
 use std::fs;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leasehold_core::vector::VectorFile;
-use leasehold_redis::{AdapterError, Clock, Connection};
+use leasehold_redis::testing::{RedisCluster, RedisServer};
+use leasehold_redis::{AdapterError, Clock, Leasehold};
 use serde_json::{json, Value};
-use support::RedisServer;
 
 /// Every vector file this runner replays against Redis.
 const COVERED: &[&str] = &[
@@ -47,7 +45,10 @@ fn vector_files() -> Vec<String> {
 static CASES: AtomicUsize = AtomicUsize::new(0);
 
 /// Replays one file, each case under a prefix of its own (a fresh state); returns the failures.
-fn replay(name: &str, connect: &mut dyn FnMut(&str) -> Connection) -> (usize, Vec<String>) {
+fn replay<C: redis::ConnectionLike>(
+    name: &str,
+    connect: &mut dyn FnMut(&str) -> Leasehold<C>,
+) -> (usize, Vec<String>) {
     let text = fs::read_to_string(vector_dir().join(name)).expect("readable vector file");
     let file: VectorFile<Value> = serde_json::from_str(&text).expect("well-formed vector file");
     let mut failures = Vec::new();
@@ -77,7 +78,7 @@ fn replay(name: &str, connect: &mut dyn FnMut(&str) -> Connection) -> (usize, Ve
     (steps, failures)
 }
 
-fn replay_all(connect: &mut dyn FnMut(&str) -> Connection) {
+fn replay_all<C: redis::ConnectionLike>(connect: &mut dyn FnMut(&str) -> Leasehold<C>) {
     let mut failures = Vec::new();
     let mut steps = 0;
     for name in COVERED {
@@ -109,4 +110,14 @@ fn every_vector_replays_on_redis_with_the_cores_outcomes() {
 fn the_scripts_alone_refuse_invalid_requests_with_the_cores_errors() {
     let server = RedisServer::start();
     replay_all(&mut |prefix| server.connect(prefix).checking_in_lua_only());
+}
+
+#[test]
+fn every_vector_replays_on_a_three_master_cluster_with_the_cores_outcomes() {
+    let cluster = RedisCluster::start();
+    replay_all(&mut |prefix| cluster.connect(prefix));
+    for node in cluster.nodes() {
+        let keys: u64 = redis::cmd("DBSIZE").query(&mut node.raw()).unwrap();
+        assert!(keys > 0, "the vectors' keys reach every master, not node {}", node.port());
+    }
 }

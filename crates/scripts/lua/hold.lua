@@ -4,7 +4,8 @@
 -- KEYS[1]: the namespace's holds, a hash item -> '<fence> <expires_at> <owner>';
 -- KEYS[2]: the same holds by expiry, a sorted set of items scored by expires_at, whose order
 --          (score, then item bytes) is exactly the core's (expires_at, item) order;
--- KEYS[3]: the namespace's last fence, a string.
+-- KEYS[3]: the namespace's last fence, a string;
+-- KEYS[4] (writes only): the namespace's event stream, see `outlets`.
 -- Dead holds stay until a sweep reclaims them (that is what reports their 'expired' event), so
 -- these keys never get a Redis TTL; the fence key gets one once the namespace is empty.
 local LAZY_SWEEP = 8
@@ -59,6 +60,26 @@ local function push_event(events, kind, item, fence, expires_at)
   events[#events + 1] = item
   events[#events + 1] = fence
   events[#events + 1] = expires_at
+end
+
+-- Where a write's events go besides its reply, from ARGV[at] and ARGV[at + 1]: the stream
+-- KEYS[4] gets one entry per event, fields kind, item, fence, expires_at, in the order of the
+-- reply's events, trimmed with MAXLEN ~ ARGV[at] ('0': no stream); and a reserve that reserved
+-- publishes an empty message on channel ARGV[at + 1] ('': none), the signal that subscribers
+-- of tradeit's `itemReserved` wait for. Parsed before the first write.
+local function outlets(at)
+  return { maxlen = num(ARGV[at], 'events_maxlen'), channel = ARGV[at + 1] or '' }
+end
+
+-- Appends `events` to the stream, when there is one.
+local function emit(out, events)
+  if out.maxlen == 0 then
+    return
+  end
+  for i = 1, #events, 4 do
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', int(out.maxlen), '*', 'kind', events[i], 'item',
+      events[i + 1], 'fence', int(events[i + 2]), 'expires_at', int(events[i + 3]))
+  end
 end
 
 -- Removes a dead hold the operation touched, with its 'expired' event.

@@ -1,12 +1,13 @@
 
 -- hold_extend: ports leasehold_core::Holds::extend (crates/core/src/hold/ops.rs).
--- KEYS: holds, expiry, fence (see the hold helpers).
--- ARGV: now, namespace, owner, ttl, items...
+-- KEYS: holds, expiry, fence, events (see the hold helpers).
+-- ARGV: now, namespace, owner, ttl, events_maxlen, channel (unused), items...
 -- Reply: {'items', {'extended', fence, expires_at | 'not_holder' | 'expired', ...}, events}.
 local now, server = clock(ARGV[1])
+local out = outlets(5)
 local owner, ttl_arg = ARGV[3], ARGV[4]
 check_str('namespace', ARGV[2], MAX_KEY_BYTES)
-local items = check_items(5)
+local items = check_items(7)
 check_str('owner', owner, MAX_OWNER_BYTES)
 check_duration('ttl', num(ttl_arg, 'ttl'), ttl_arg)
 check_now(now, ARGV[1])
@@ -34,4 +35,5 @@ for _, item in ipairs(items) do
   end
 end
 forget_if_idle(now, server)
+emit(out, events)
 return { 'items', results, events }

@@ -1,13 +1,15 @@
 
 -- hold_release: ports leasehold_core::Holds::release and Holds::force_release, which share
 -- Holds::end (crates/core/src/hold/ops.rs).
--- KEYS: holds, expiry, fence (see the hold helpers).
--- ARGV: now, namespace, 'owner' | 'force', owner ('' when forced), items...
+-- KEYS: holds, expiry, fence, events (see the hold helpers).
+-- ARGV: now, namespace, 'owner' | 'force', owner ('' when forced), events_maxlen, channel
+--       (unused), items...
 -- Reply: {'items', {'released', fence | 'not_holder' | 'expired', ...}, events}.
 local now, server = clock(ARGV[1])
+local out = outlets(5)
 local forced, owner = ARGV[3] == 'force', ARGV[4]
 check_str('namespace', ARGV[2], MAX_KEY_BYTES)
-local items = check_items(5)
+local items = check_items(7)
 if not forced then
   check_str('owner', owner, MAX_OWNER_BYTES)
 end
@@ -34,4 +36,5 @@ for _, item in ipairs(items) do
   end
 end
 forget_if_idle(now, server)
+emit(out, events)
 return { 'items', results, events }

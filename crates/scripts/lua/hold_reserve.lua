@@ -1,15 +1,16 @@
 
 -- hold_reserve: ports leasehold_core::Holds::reserve (crates/core/src/hold/ops.rs).
--- KEYS: holds, expiry, fence (see the hold helpers).
--- ARGV: now, namespace, owner, ttl, max_holds ('' for none), items...
+-- KEYS: holds, expiry, fence, events (see the hold helpers).
+-- ARGV: now, namespace, owner, ttl, max_holds ('' for none), events_maxlen, channel, items...
 -- Reply: {'reserved', expires_at, {fence, refreshed 0|1, ...}, events}
 --      | {'conflict', {item, retry_after, ...}, events}
 --      | {'cap_reached', live, max_holds, retry_after, events}
 -- where events is {kind, item, fence, expires_at, ...} in the order they happened.
 local now, server = clock(ARGV[1])
+local out = outlets(6)
 local owner, ttl_arg, max_arg = ARGV[3], ARGV[4], ARGV[5]
 check_str('namespace', ARGV[2], MAX_KEY_BYTES)
-local items = check_items(6)
+local items = check_items(8)
 check_str('owner', owner, MAX_OWNER_BYTES)
 check_duration('ttl', num(ttl_arg, 'ttl'), ttl_arg)
 local max_holds = opt_num(max_arg, 'max_holds')
@@ -52,9 +53,11 @@ end
 local events = {}
 sweep_dead(now, LAZY_SWEEP, events)
 if #conflicts > 0 then
+  emit(out, events)
   return { 'conflict', conflicts, events }
 end
 if cap then
+  emit(out, events)
   cap[5] = events
   return cap
 end
@@ -78,5 +81,9 @@ for _, item in ipairs(items) do
 end
 if fresh > 0 then
   redis.call('SET', KEYS[3], int(fence))
+end
+emit(out, events)
+if out.channel ~= '' then
+  redis.call('PUBLISH', out.channel, '')
 end
 return { 'reserved', expires_at, holds, events }

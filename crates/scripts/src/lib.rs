@@ -14,7 +14,10 @@
 //! - **Keys** come only from `KEYS`; `ARGV[1]` is the clock, `server` (the script reads Redis
 //!   `TIME`) or an explicit `now` in milliseconds; the other `ARGV` are the operation's
 //!   arguments as decimal strings or text, in the order of the core's parameters (the empty
-//!   string for an absent optional one).
+//!   string for an absent optional one). The hold scripts that write (reserve, release,
+//!   extend, sweep) also take `KEYS[4]`, the namespace's event stream, and two `ARGV` before
+//!   the items: the stream's `MAXLEN ~` (`0`: no stream) and a channel that reserves signal
+//!   (`''`: none); see `lua/hold.lua`.
 //! - **Validation first.** Every argument is checked in the core's order before the first write,
 //!   so a refused request changes nothing.
 //! - **Replies** are flat arrays: a tag naming the outcome (`granted`, `denied`, ...) followed

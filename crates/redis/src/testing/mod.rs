@@ -1,9 +1,9 @@
-//! A real `redis-server` per test context: on a free loopback port, in its own scratch
-//! directory, without persistence, stopped by PID when dropped.
+//! Test harness (feature `testing`): a real `redis-server` per test context, on a free loopback
+//! port, in its own scratch directory, without persistence, stopped by PID when dropped.
 //!
-//! `redis-server` missing is a failure, not a skip: `cargo xtask test` installs it first.
-
-#![allow(dead_code)]
+//! `redis-server` missing is a failure, not a skip: `cargo xtask test` installs it first. The
+//! harness panics on anything else that goes wrong too: it is for tests, benches and the CLI's
+//! own tests, never for a request path.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -11,7 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use leasehold_redis::{Client, Connection, Layout};
+use crate::{Client, Connection, Layout};
+
+mod cluster;
+
+pub use cluster::RedisCluster;
 
 /// How long a server may take to answer PING after it was started.
 const READY_WITHIN: Duration = Duration::from_secs(10);
@@ -26,20 +30,33 @@ pub struct RedisServer {
     extra: Vec<String>,
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
     listener.local_addr().expect("local address").port()
 }
 
-fn redis_server_binary() -> &'static str {
-    let found = Command::new("redis-server").arg("--version").stdout(Stdio::null()).status();
+/// `name` (`redis-server`, `redis-cli`, `redis-benchmark`), or a panic that says how to
+/// install it.
+pub fn binary(name: &'static str) -> &'static str {
+    let found = Command::new(name).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
     if found.is_err() {
         panic!(
-            "redis-server is not installed (not on PATH). The Redis tests need a real server: \
-             run `cargo xtask test install` (as root it runs `apt-get install -y redis-server`)."
+            "{name} is not installed (not on PATH). The Redis tests need a real server and its \
+             tools: run `cargo xtask test install` (as root it runs `apt-get install -y \
+             redis-server`, which brings redis-cli and redis-benchmark with redis-tools)."
         );
     }
-    "redis-server"
+    name
+}
+
+/// A fresh scratch directory for one server.
+pub(crate) fn scratch_dir(what: &str) -> PathBuf {
+    let n = STARTED.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("leasehold-{what}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the server's scratch directory");
+    dir
 }
 
 impl RedisServer {
@@ -50,21 +67,20 @@ impl RedisServer {
 
     /// A fresh server with extra `redis-server` arguments (`--cluster-enabled yes`, ...).
     pub fn start_with(extra: &[&str]) -> RedisServer {
-        let n = STARTED.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("leasehold-redis-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create the server's scratch directory");
-        let mut server = RedisServer {
-            child: None,
-            port: free_port(),
-            dir,
-            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
-        };
+        RedisServer::start_on(free_port(), extra)
+    }
+
+    /// A fresh server on `port` with extra `redis-server` arguments.
+    pub fn start_on(port: u16, extra: &[&str]) -> RedisServer {
+        let dir = scratch_dir("redis");
+        let mut server =
+            RedisServer { child: None, port, dir, extra: extra.iter().map(|s| (*s).to_owned()).collect() };
         server.spawn();
         server
     }
 
     fn spawn(&mut self) {
-        let child = Command::new(redis_server_binary())
+        let child = Command::new(binary("redis-server"))
             .args([
                 "--port",
                 &self.port.to_string(),
