@@ -104,3 +104,22 @@ impl Engine {
         self.locks.is_empty() && self.semaphores.is_empty() && self.holds.is_empty() && self.limits.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hold::{HoldEvent, Page, Reserve};
+
+    fn shareable<T: Send + Sync>() {}
+
+    #[test]
+    fn requests_outcomes_and_events_can_cross_threads() {
+        shareable::<Request>();
+        shareable::<Outcome>();
+        shareable::<Reserve>();
+        shareable::<HoldEvent>();
+        shareable::<Page>();
+        shareable::<Error>();
+        shareable::<Engine>();
+    }
+}

@@ -24,7 +24,7 @@ struct Slot<K, V> {
 
 /// A map from string keys to `V` with deterministic order and incremental sweeping.
 ///
-/// The key type `K` is any owned string (`Box<str>` by default; `Rc<str>` where the key is
+/// The key type `K` is any owned string (`Box<str>` by default; `Arc<str>` where the key is
 /// shared with other indexes, as holds do).
 #[derive(Debug, Clone)]
 pub struct Store<V, K = Box<str>> {

@@ -109,8 +109,8 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
 }
 
 impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
-    /// Sends a prepared call; a `Send` future (a [`Request`] holds `Rc`s and is not `Sync`, so
-    /// a future holding one across an await cannot move between threads).
+    /// Sends a prepared call as a `Send` future: it holds only the prepared call across the
+    /// await, never the request it came from.
     pub(crate) async fn invoke_async(&mut self, call: Call) -> Result<Value, AdapterError> {
         let mut invocation = script(call.script)?.prepare_invoke();
         for key in &call.keys {

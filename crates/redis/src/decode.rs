@@ -4,7 +4,7 @@
 //! lists (per-item results, events, conflicts, listed holds) are nested flat arrays. An error
 //! reply `LEASEHOLD <code> [<field>] [<number> ...]` is a [`leasehold_core::Error`].
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use leasehold_core::hold::{Checked, Conflict, Cursor, Held, Listed, Page, PerItem, Swept};
 use leasehold_core::{
@@ -175,7 +175,7 @@ fn event(r: &mut Reader) -> Result<HoldEvent, AdapterError> {
         "expired" => HoldEventKind::Expired,
         other => return Err(protocol(format!("unknown hold event {other:?}"))),
     };
-    Ok(HoldEvent { kind, item: Rc::from(r.text()?), fence: r.int()?, expires_at: r.millis()? })
+    Ok(HoldEvent { kind, item: Arc::from(r.text()?), fence: r.int()?, expires_at: r.millis()? })
 }
 
 fn events(r: &mut Reader) -> Result<Vec<HoldEvent>, AdapterError> {
@@ -193,7 +193,7 @@ fn hold(op: &HoldRequest, tag: &str, r: &mut Reader) -> Option<Result<HoldOutcom
             (HoldRequest::Reserve { .. }, "conflict") => HoldOutcome::Reserve(Reserve::Conflict {
                 conflicts: r
                     .list()?
-                    .all(|r| Ok(Conflict { item: Rc::from(r.text()?), retry_after: r.millis()? }))?,
+                    .all(|r| Ok(Conflict { item: Arc::from(r.text()?), retry_after: r.millis()? }))?,
                 events: events(r)?,
             }),
             (HoldRequest::Reserve { .. }, "cap_reached") => HoldOutcome::Reserve(Reserve::CapReached {
@@ -226,10 +226,10 @@ fn hold(op: &HoldRequest, tag: &str, r: &mut Reader) -> Option<Result<HoldOutcom
             }),
             (HoldRequest::List { .. }, "page") => {
                 let holds = r.list()?.all(|r| {
-                    Ok(Listed { item: Rc::from(r.text()?), fence: r.int()?, expires_at: r.millis()? })
+                    Ok(Listed { item: Arc::from(r.text()?), fence: r.int()?, expires_at: r.millis()? })
                 })?;
                 let next = if r.flag()? {
-                    Some(Cursor { expires_at: r.millis()?, item: Rc::from(r.text()?) })
+                    Some(Cursor { expires_at: r.millis()?, item: Arc::from(r.text()?) })
                 } else {
                     None
                 };

@@ -19,8 +19,8 @@
 //! wasm), one value per line. That writer's output for these types is the format, so the same
 //! run gives the same bytes on every edge.
 
-use alloc::rc::Rc;
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use leasehold_core::{
     Error, HoldRequest, LimitRequest, LockRequest, Millis, Outcome, Request, SemaphoreRequest,
@@ -196,7 +196,7 @@ impl StepRef<'_> {
                 (Op::Resource(write.resource.clone()), Answer::Engine(answer.clone()))
             }
         };
-        Record { step: self.step, now: self.now, agent: Rc::from(self.agent), op, outcome }
+        Record { step: self.step, now: self.now, agent: Arc::from(self.agent), op, outcome }
     }
 }
 
@@ -226,7 +226,7 @@ pub struct Record {
     /// The time of the operation.
     pub now: Millis,
     /// The agent that made it.
-    pub agent: Rc<str>,
+    pub agent: Arc<str>,
     /// The operation.
     pub op: Op,
     /// Its outcome.

@@ -26,7 +26,7 @@ mod namespace;
 mod ops;
 mod request;
 
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ pub struct HoldEvent {
     /// What happened.
     pub kind: HoldEventKind,
     /// The item.
-    pub item: Rc<str>,
+    pub item: Arc<str>,
     /// The hold's fence.
     pub fence: u64,
     /// The hold's expiry: the new one for `reserved` and `extended`, the one it had for
@@ -83,7 +83,7 @@ pub struct Held {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     /// The item.
-    pub item: Rc<str>,
+    pub item: Arc<str>,
     /// Its holder's remaining TTL.
     pub retry_after: Millis,
 }
@@ -151,14 +151,14 @@ pub struct Cursor {
     /// The last listed hold's expiry.
     pub expires_at: Millis,
     /// The last listed hold's item.
-    pub item: Rc<str>,
+    pub item: Arc<str>,
 }
 
 /// One live hold in a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Listed {
     /// The item.
-    pub item: Rc<str>,
+    pub item: Arc<str>,
     /// Its fence.
     pub fence: u64,
     /// Its expiry.

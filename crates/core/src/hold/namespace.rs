@@ -1,7 +1,7 @@
 //! One hold namespace: its holds by item, the same holds in expiry order, and its last fence.
 
 use alloc::collections::BTreeSet;
-use alloc::rc::Rc;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ops::Bound;
 
@@ -13,8 +13,8 @@ use crate::time::Millis;
 /// One held item.
 #[derive(Debug, Clone)]
 pub(crate) struct HoldRecord {
-    pub item: Rc<str>,
-    pub owner: Rc<str>,
+    pub item: Arc<str>,
+    pub owner: Arc<str>,
     pub fence: u64,
     pub expires_at: Millis,
 }
@@ -33,9 +33,9 @@ impl HoldRecord {
 /// which is what emits their `expired` event.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Namespace {
-    holds: Store<HoldRecord, Rc<str>>,
+    holds: Store<HoldRecord, Arc<str>>,
     /// `(expires_at, item)`: expiry order, ties by the item's bytes (a Redis sorted set's order).
-    by_expiry: BTreeSet<(Millis, Rc<str>)>,
+    by_expiry: BTreeSet<(Millis, Arc<str>)>,
     pub last_fence: u64,
 }
 
@@ -88,7 +88,7 @@ impl Namespace {
 
     /// The expiry of the `nth` (0-based) live hold in expiry order.
     pub fn nth_live_expiry(&self, now: Millis, nth: usize) -> Option<Millis> {
-        let lower = (Millis(now.0 + 1), Rc::from(""));
+        let lower = (Millis(now.0 + 1), Arc::from(""));
         self.by_expiry.range(lower..).nth(nth).map(|(at, _)| *at)
     }
 
@@ -99,8 +99,8 @@ impl Namespace {
         after: Option<(Millis, &str)>,
     ) -> impl Iterator<Item = &'a HoldRecord> + 'a {
         let lower = match after {
-            Some((at, item)) if at > now => Bound::Excluded((at, Rc::from(item))),
-            _ => Bound::Included((Millis(now.0 + 1), Rc::from(""))),
+            Some((at, item)) if at > now => Bound::Excluded((at, Arc::from(item))),
+            _ => Bound::Included((Millis(now.0 + 1), Arc::from(""))),
         };
         self.by_expiry.range((lower, Bound::Unbounded)).filter_map(|(_, item)| self.holds.get(item))
     }

@@ -1,8 +1,8 @@
 //! The hold transitions. Each first decides from the current state without writing (so every
 //! error comes before any write), then applies: lazy sweep, then the items in request order.
 
-use alloc::rc::Rc;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -60,7 +60,7 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
 }
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
-fn reclaim(ns: &mut Namespace, at: usize, events: &mut Vec<HoldEvent>) -> Rc<str> {
+fn reclaim(ns: &mut Namespace, at: usize, events: &mut Vec<HoldEvent>) -> Arc<str> {
     let record = ns.remove_at(at);
     events.push(record.event(HoldEventKind::Expired));
     record.item
@@ -177,7 +177,7 @@ impl Holds {
         if let Some((live, max_holds, retry_after)) = cap {
             return Ok(Reserve::CapReached { live, max_holds, retry_after, events });
         }
-        let owner: Rc<str> = Rc::from(owner);
+        let owner: Arc<str> = Arc::from(owner);
         let mut holds = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let item = item.as_ref();
@@ -199,7 +199,7 @@ impl Holds {
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Absent => {
-                    let item = Rc::from(item);
+                    let item = Arc::from(item);
                     let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
