@@ -147,7 +147,7 @@ fn simulate_command(args: &[String]) -> Result<(), String> {
             let target = redis::Target::open(url, options.flush, &scenario.name)?;
             println!("redis: {url}, keys under {}:*", target.prefix());
             let runs = std::cell::Cell::new(0);
-            let fresh = || target.backend(runs.replace(runs.get() + 1), &scenario.engine);
+            let fresh = || target.backend(runs.replace(runs.get() + 1));
             match simulate_on(&scenario, fresh, sink) {
                 Ok(report) => (report.metrics, report.sink),
                 Err(Stop::Violation(violation)) => return Err(violated(&violation)),
@@ -197,13 +197,11 @@ fn replay_command(args: &[String]) -> Result<(), String> {
     let Some(path) = path else { return Err(format!("replay takes one trace file\n\n{USAGE}")) };
     let replayed = match url {
         None if flush => return Err("--flush needs --redis".to_owned()),
-        None => replay::replay(&path, leasehold_sim::InMemory::new(0, 0, 0))?,
+        None => replay::replay(&path, leasehold_sim::InMemory::new(0))?,
         Some(url) => {
             let target = redis::Target::open(&url, flush, &path)?;
             println!("redis: {url}, keys under {}:*", target.prefix());
-            let never =
-                leasehold_sim::scenario::EngineParams { hash_seed: 0, expire_every: 0, expire_budget: 0 };
-            replay::replay(&path, target.backend(0, &never)).map_err(|e| format!("--redis {url}: {e}"))?
+            replay::replay(&path, target.backend(0)).map_err(|e| format!("--redis {url}: {e}"))?
         }
     };
     println!(

@@ -75,6 +75,23 @@ fn a_recorded_trace_replays_with_every_outcome_matching_and_the_same_hash() {
 }
 
 #[test]
+fn a_trace_long_enough_for_active_expiry_to_reclaim_holds_still_replays_exactly() {
+    // Reclaiming a dead hold is observable (its `expired` event is reported once): the
+    // simulator's periodic sweeps must be in the trace, or a replay diverges once they matter.
+    let dir = scratch("expiry-replay");
+    let out = leasehold(&["simulate", "withdraw-rush", "--horizon", "1800000", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trace = fs::read_to_string(dir.join("trace.jsonl")).unwrap();
+    let reclaimed = trace
+        .lines()
+        .filter(|line| line.contains(r#""agent":"expiry""#) && line.contains(r#""kind":"expired""#))
+        .count();
+    assert!(reclaimed > 0, "the run is long enough for periodic sweeps to reclaim dead holds");
+    let replay = leasehold(&["replay", dir.join("trace.jsonl").to_str().unwrap()]);
+    assert!(replay.status.success(), "{}{}", text(&replay.stdout), text(&replay.stderr));
+}
+
+#[test]
 fn a_tampered_trace_names_the_mismatching_step() {
     let dir = scratch("tamper");
     short_run(&dir, "7");

@@ -99,6 +99,15 @@ impl Engine {
         }
     }
 
+    /// Active expiry of what no outcome can observe: lock, semaphore and rate-limit keys that
+    /// nothing depends on any more. Holds are left alone, because reclaiming a dead hold is
+    /// observable (its `expired` event is reported once, by whoever reclaims it): reclaim them
+    /// with [`Holds::sweep`], which a caller can record like any other operation. Returns how
+    /// many keys were forgotten.
+    pub fn expire_unobserved(&mut self, now: Millis, budget: usize) -> usize {
+        self.locks.expire(now, budget) + self.semaphores.expire(now, budget) + self.limits.expire(now, budget)
+    }
+
     /// Whether nothing at all is remembered.
     pub fn is_empty(&self) -> bool {
         self.locks.is_empty() && self.semaphores.is_empty() && self.holds.is_empty() && self.limits.is_empty()

@@ -19,9 +19,11 @@ pub trait Backend {
     /// Runs `request` at `now`.
     fn apply(&mut self, request: &Request, now: Millis) -> Result<Result<Outcome, Error>, Self::Failure>;
 
-    /// Housekeeping the simulator calls as time passes (active expiry). Never changes an
-    /// outcome, so it is not part of the trace.
-    fn maintain(&mut self, _now: Millis) {}
+    /// Housekeeping the simulator calls every `expire_every` ms of simulated time, with the
+    /// scenario's `expire_budget`: active expiry of what no outcome can observe. It must never
+    /// change an outcome, so it is not part of the trace. (Dead holds are reclaimed by
+    /// `hold.sweep` requests the simulator sends at the same times, which are traced.)
+    fn maintain(&mut self, _now: Millis, _budget: usize) {}
 
     /// Holds stored in `namespace`, live or dead and not yet reclaimed, when the store can tell.
     fn stored_holds(&mut self, _namespace: &str) -> Option<u64> {
@@ -29,24 +31,16 @@ pub trait Backend {
     }
 }
 
-/// The embedded engine of `leasehold-core`, with active expiry every `expire_every` ms.
+/// The embedded engine of `leasehold-core`.
 #[derive(Debug, Clone)]
 pub struct InMemory {
     engine: Engine,
-    expire_every: u64,
-    expire_budget: usize,
-    last_expire: u64,
 }
 
 impl InMemory {
     /// A fresh engine hashing with `hash_seed`.
-    pub fn new(hash_seed: u64, expire_every: u64, expire_budget: u64) -> InMemory {
-        InMemory {
-            engine: Engine::with_hash_seed(hash_seed),
-            expire_every,
-            expire_budget: usize::try_from(expire_budget).unwrap_or(usize::MAX),
-            last_expire: 0,
-        }
+    pub fn new(hash_seed: u64) -> InMemory {
+        InMemory { engine: Engine::with_hash_seed(hash_seed) }
     }
 
     /// The engine, for inspection.
@@ -57,7 +51,7 @@ impl InMemory {
 
 impl Default for InMemory {
     fn default() -> InMemory {
-        InMemory::new(0, 1000, 256)
+        InMemory::new(0)
     }
 }
 
@@ -69,11 +63,8 @@ impl Backend for InMemory {
         Ok(self.engine.apply(request, now))
     }
 
-    fn maintain(&mut self, now: Millis) {
-        if self.expire_every > 0 && now.0 >= self.last_expire.saturating_add(self.expire_every) {
-            self.last_expire = now.0;
-            self.engine.expire(now, self.expire_budget);
-        }
+    fn maintain(&mut self, now: Millis, budget: usize) {
+        self.engine.expire_unobserved(now, budget);
     }
 
     fn stored_holds(&mut self, namespace: &str) -> Option<u64> {

@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use leasehold_core::store::Store;
-use leasehold_core::{Error, Millis, Outcome, Request};
+use leasehold_core::{Error, HoldRequest, Millis, Outcome, Request};
 
 use crate::agent::Agent;
 use crate::backend::{Backend, InMemory};
@@ -62,6 +62,59 @@ pub struct World<B, S> {
     step: u64,
 }
 
+impl<B: Backend, S: Sink> World<B, S> {
+    /// Runs one engine operation: backend, invariants, metrics, sink.
+    #[inline]
+    fn apply(&mut self, now: Millis, agent: &str, request: &Request) -> Result<Result<Outcome, Error>, Stop> {
+        let answer = self.backend.apply(request, now).map_err(|e| Stop::Backend(format!("{e}")))?;
+        self.step += 1;
+        self.metrics.record(request, &answer);
+        let checked = self.checker.observe(self.step, now, request, &answer);
+        let step = StepRef {
+            step: self.step,
+            now,
+            agent,
+            op: OpRef::Engine(request),
+            outcome: AnswerRef::Engine(&answer),
+        };
+        self.sink.step(&step);
+        checked.map_err(Stop::Violation)?;
+        Ok(answer)
+    }
+}
+
+/// The agent name maintenance steps carry in the trace.
+pub const MAINTENANCE: &str = "expiry";
+
+/// Every `expire_every` ms: the backend's unobservable active expiry, then a traced
+/// `hold.sweep` of every hold namespace of the scenario, in the scenario's order. Reclaiming a
+/// dead hold is observable (its `expired` event is reported once), so it is part of the trace
+/// and a replay, in memory or on Redis, reproduces it exactly.
+fn maintain<B: Backend, S: Sink>(world: &mut World<B, S>, scenario: &Scenario, now: u64) -> Result<(), Stop> {
+    let engine = &scenario.engine;
+    let budget = engine.expire_budget.clamp(1, leasehold_core::bounds::MAX_PAGE);
+    world.backend.maintain(Millis(now), usize::try_from(budget).unwrap_or(usize::MAX));
+    for namespace in hold_namespaces(scenario) {
+        let sweep = Request::Hold(HoldRequest::Sweep { namespace: String::from(namespace), max: budget });
+        // The sweep's own outcome (or refusal) is in the trace; nothing more to do with it.
+        let _swept = world.apply(Millis(now), MAINTENANCE, &sweep)?;
+    }
+    Ok(())
+}
+
+/// The hold namespaces a scenario uses, each once, in the order its groups name them.
+fn hold_namespaces(scenario: &Scenario) -> Vec<&str> {
+    let mut namespaces: Vec<&str> = Vec::new();
+    for group in &scenario.agents {
+        if let crate::Behaviour::Withdraw(withdraw) = &group.behaviour {
+            if !namespaces.contains(&withdraw.namespace.as_str()) {
+                namespaces.push(&withdraw.namespace);
+            }
+        }
+    }
+    namespaces
+}
+
 /// What an agent works with during one wake-up.
 pub struct Cx<'w, B, S> {
     world: &'w mut World<B, S>,
@@ -79,22 +132,7 @@ impl<B: Backend, S: Sink> Cx<'_, B, S> {
     /// Runs one engine operation now: backend, invariants, metrics, sink.
     #[inline]
     pub fn apply(&mut self, request: Request) -> Result<Result<Outcome, Error>, Stop> {
-        let world = &mut *self.world;
-        let now = Millis(self.now);
-        let answer = world.backend.apply(&request, now).map_err(|e| Stop::Backend(format!("{e}")))?;
-        world.step += 1;
-        world.metrics.record(&request, &answer);
-        let checked = world.checker.observe(world.step, now, &request, &answer);
-        let step = StepRef {
-            step: world.step,
-            now,
-            agent: self.agent,
-            op: OpRef::Engine(&request),
-            outcome: AnswerRef::Engine(&answer),
-        };
-        world.sink.step(&step);
-        checked.map_err(Stop::Violation)?;
-        Ok(answer)
+        self.world.apply(Millis(self.now), self.agent, &request)
     }
 
     /// Writes to the fenced resource `resource` under `fence`.
@@ -180,6 +218,7 @@ pub fn run<B: Backend, S: Sink>(scenario: &Scenario, backend: B, sink: S) -> Res
         step: 0,
     };
     let end = scenario.end();
+    let mut last_maintenance = 0u64;
     let every = scenario.sample_every();
     let mut next_sample = scenario.start;
     while let Some(time) = queue.peek_time().filter(|&t| t <= end) {
@@ -188,7 +227,11 @@ pub fn run<B: Backend, S: Sink>(scenario: &Scenario, backend: B, sink: S) -> Res
             next_sample += every;
         }
         let Some((now, index)) = queue.pop() else { break };
-        world.backend.maintain(Millis(now));
+        let every = scenario.engine.expire_every;
+        if every > 0 && now >= last_maintenance.saturating_add(every) {
+            last_maintenance = now;
+            maintain(&mut world, scenario, now)?;
+        }
         let agent = &mut agents[index as usize];
         let group = &scenario.agents[agent.group];
         let mut cx =
@@ -245,7 +288,7 @@ fn sample<B: Backend, S: Sink>(world: &mut World<B, S>, scenario: &Scenario, at:
 /// The in-memory backend a scenario asks for.
 pub fn in_memory(scenario: &Scenario) -> InMemory {
     let engine = &scenario.engine;
-    InMemory::new(engine.hash_seed, engine.expire_every, engine.expire_budget)
+    InMemory::new(engine.hash_seed)
 }
 
 /// How many steps of history a violation carries.
