@@ -77,24 +77,25 @@ impl Locks {
         check_duration(Field::Ttl, ttl)?;
         check_now(now)?;
         let expires_at = expiry(now, ttl)?;
-        if let Some(record) = self.store.get_mut(key) {
-            if record.is_live(now) {
-                if &*record.owner != owner {
-                    return Ok(Acquire::Denied { retry_after: record.expires_at.saturating_sub(now) });
-                }
-                record.expires_at = expires_at;
-                return Ok(Acquire::Granted { fence: record.fence, expires_at, reacquired: true });
-            }
-            let fence = fence::next(record.fence, now)?;
-            if &*record.owner != owner {
-                record.owner = Box::from(owner);
-            }
-            record.fence = fence;
-            record.expires_at = expires_at;
+        let Some(position) = self.store.find(key) else {
+            let fence = fence::next(0, now)?;
+            self.store.insert_absent(key, LockRecord { owner: Box::from(owner), fence, expires_at });
             return Ok(Acquire::Granted { fence, expires_at, reacquired: false });
+        };
+        let record = self.store.at_mut(position);
+        if record.is_live(now) {
+            if &*record.owner != owner {
+                return Ok(Acquire::Denied { retry_after: record.expires_at.saturating_sub(now) });
+            }
+            record.expires_at = expires_at;
+            return Ok(Acquire::Granted { fence: record.fence, expires_at, reacquired: true });
         }
-        let fence = fence::next(0, now)?;
-        self.store.get_or_insert_with(key, || LockRecord { owner: Box::from(owner), fence, expires_at });
+        let fence = fence::next(record.fence, now)?;
+        if &*record.owner != owner {
+            record.owner = Box::from(owner);
+        }
+        record.fence = fence;
+        record.expires_at = expires_at;
         Ok(Acquire::Granted { fence, expires_at, reacquired: false })
     }
 

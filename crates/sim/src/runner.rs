@@ -135,6 +135,12 @@ impl<B: Backend, S: Sink> Cx<'_, B, S> {
         self.world.apply(Millis(self.now), self.agent, &request)
     }
 
+    /// [`Cx::apply`] on a borrowed request, so an agent can take back what it lent the request.
+    #[inline]
+    pub fn apply_ref(&mut self, request: &Request) -> Result<Result<Outcome, Error>, Stop> {
+        self.world.apply(Millis(self.now), self.agent, request)
+    }
+
     /// Writes to the fenced resource `resource` under `fence`.
     pub fn write(&mut self, resource: &str, fence: u64) -> Result<WriteOutcome, Stop> {
         let world = &mut *self.world;
