@@ -9,6 +9,7 @@ import { int, invalidType, EXACT_LIMIT } from "./check.js";
 import { raw, type RawEngine } from "./raw.js";
 import { outcome } from "./wire.js";
 import type { Expired, Json, WireRequest, WireResult } from "./types.js";
+import { applyWire } from "./apply.js";
 import { Locks, Semaphores } from "./leases.js";
 import { Holds } from "./holds.js";
 import { Limits } from "./limits.js";
@@ -68,9 +69,9 @@ export class Core {
     return fromWire(operation, wire ?? { code: "invalid_request", message: "refused without a reason" });
   }
 
-  /** Runs a wire request for a typed method: the outcome in camelCase, or the error thrown. */
-  run<T>(operation: string, request: WireRequest, now: number): T {
-    const result = JSON.parse(this.raw.apply_json(JSON.stringify(request), now)) as WireResult;
+  /** A typed method's answer: the outcome in camelCase, or the error thrown. */
+  answer<T>(operation: string, json: string): T {
+    const result = JSON.parse(json) as WireResult;
     if ("err" in result) throw fromWire(operation, result.err as WireError);
     return outcome(result.ok) as T;
   }
@@ -122,17 +123,7 @@ export class Engine {
    * request that does not parse is `{err: {code: "invalid_request", message}}`.
    */
   apply(request: WireRequest, now?: number): WireResult {
-    let text: string;
-    let at: number;
-    try {
-      text = JSON.stringify(request);
-      at = now === undefined ? this.#core.clock() : now;
-      if (typeof at !== "number") throw invalidType("engine.apply", "now", "a number", at);
-    } catch (error) {
-      return { err: { code: "invalid_request", message: error instanceof Error ? error.message : String(error) } };
-    }
-    if (typeof text !== "string") return { err: { code: "invalid_request", message: "the request is not JSON" } };
-    return JSON.parse(this.#core.raw.apply_json(text, at)) as WireResult;
+    return applyWire(this.#core, request, now === undefined ? this.#core.clock() : now);
   }
 
   /**

@@ -7,7 +7,7 @@
 import { int, items as itemList, invalidType, str, MAX_KEY_BYTES, MAX_OWNER_BYTES } from "./check.js";
 import type { Core } from "./engine.js";
 import type { Cursor, Extend, LeaseState, Page, PerItem, Release, Reserve, Swept } from "./types.js";
-import type { Json } from "./types.js";
+import { packStrings } from "./raw.js";
 
 /**
  * Every hold namespace of an engine.
@@ -44,10 +44,11 @@ export class Holds {
     itemList(operation, items);
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     int(operation, "ttl", ttl);
-    const request: { [key: string]: Json } = { namespace, items: [...items], owner, ttl };
-    if (maxHolds !== undefined && maxHolds !== null) request.max_holds = int(operation, "maxHolds", maxHolds);
+    const hasMax = maxHolds !== undefined && maxHolds !== null;
+    const max = hasMax ? int(operation, "maxHolds", maxHolds) : 0;
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { reserve: request } }, at);
+    const [text, lengths] = packStrings(items);
+    return this.#core.answer(operation, this.#core.raw.hold_reserve(namespace, text, lengths, owner, ttl, hasMax, max, at));
   }
 
   /**
@@ -61,7 +62,8 @@ export class Holds {
     itemList(operation, items);
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { release: { namespace, items: [...items], owner } } }, at);
+    const [text, lengths] = packStrings(items);
+    return this.#core.answer(operation, this.#core.raw.hold_release(namespace, text, lengths, owner, at));
   }
 
   /**
@@ -75,7 +77,8 @@ export class Holds {
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     int(operation, "ttl", ttl);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { extend: { namespace, items: [...items], owner, ttl } } }, at);
+    const [text, lengths] = packStrings(items);
+    return this.#core.answer(operation, this.#core.raw.hold_extend(namespace, text, lengths, owner, ttl, at));
   }
 
   /**
@@ -87,7 +90,8 @@ export class Holds {
     str(operation, "namespace", namespace, MAX_KEY_BYTES);
     itemList(operation, items);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { force_release: { namespace, items: [...items] } } }, at);
+    const [text, lengths] = packStrings(items);
+    return this.#core.answer(operation, this.#core.raw.hold_force_release(namespace, text, lengths, at));
   }
 
   /** Per item, held (with fence and expiry) or free. Never writes. Throws: namespace, items, now. */
@@ -96,7 +100,8 @@ export class Holds {
     str(operation, "namespace", namespace, MAX_KEY_BYTES);
     itemList(operation, items);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { check: { namespace, items: [...items] } } }, at);
+    const [text, lengths] = packStrings(items);
+    return this.#core.answer(operation, this.#core.raw.hold_check(namespace, text, lengths, at));
   }
 
   /**
@@ -107,16 +112,17 @@ export class Holds {
   list(namespace: string, limit: number, cursor?: Cursor | null, now?: number): Page {
     const operation = "holds.list";
     str(operation, "namespace", namespace, MAX_KEY_BYTES);
-    const request: { [key: string]: Json } = { namespace };
-    if (cursor !== undefined && cursor !== null) {
+    const hasCursor = cursor !== undefined && cursor !== null;
+    let expiresAt = 0;
+    let item = "";
+    if (hasCursor) {
       if (typeof cursor !== "object") throw invalidType(operation, "cursor", "a cursor object or null", cursor);
-      const expiresAt = int(operation, "cursor.expiresAt", cursor.expiresAt);
-      const item = str(operation, "cursor", cursor.item, MAX_OWNER_BYTES);
-      request.cursor = { expires_at: expiresAt, item };
+      expiresAt = int(operation, "expiresAt", cursor.expiresAt);
+      item = str(operation, "cursor", cursor.item, MAX_OWNER_BYTES);
     }
-    request.limit = int(operation, "limit", limit);
+    int(operation, "limit", limit);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { list: request } }, at);
+    return this.#core.answer(operation, this.#core.raw.hold_list(namespace, hasCursor, expiresAt, item, limit, at));
   }
 
   /**
@@ -129,6 +135,6 @@ export class Holds {
     str(operation, "namespace", namespace, MAX_KEY_BYTES);
     int(operation, "max", max);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { hold: { sweep: { namespace, max } } }, at);
+    return this.#core.answer(operation, this.#core.raw.hold_sweep(namespace, max, at));
   }
 }

@@ -39,7 +39,7 @@ export class Locks {
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     int(operation, "ttl", ttl);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { lock: { acquire: { key, owner, ttl } } }, at);
+    return this.#core.answer(operation, this.#core.raw.lock_acquire(key, owner, ttl, at));
   }
 
   /**
@@ -52,7 +52,7 @@ export class Locks {
     str(operation, "key", key, MAX_KEY_BYTES);
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { lock: { release: { key, owner } } }, at);
+    return this.#core.answer(operation, this.#core.raw.lock_release(key, owner, at));
   }
 
   /**
@@ -66,7 +66,7 @@ export class Locks {
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     int(operation, "ttl", ttl);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { lock: { extend: { key, owner, ttl } } }, at);
+    return this.#core.answer(operation, this.#core.raw.lock_extend(key, owner, ttl, at));
   }
 
   /** Whether `key` is held at `now`, with the live lease's fence and expiry. Throws: key, now. */
@@ -74,7 +74,7 @@ export class Locks {
     const operation = "locks.inspect";
     str(operation, "key", key, MAX_KEY_BYTES);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { lock: { inspect: { key } } }, at);
+    return this.#core.answer(operation, this.#core.raw.lock_inspect(key, at));
   }
 }
 
@@ -109,7 +109,7 @@ export class Semaphores {
     int(operation, "capacity", capacity);
     int(operation, "ttl", ttl);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { semaphore: { acquire: { key, owner, capacity, ttl } } }, at);
+    return this.#core.answer(operation, this.#core.raw.semaphore_acquire(key, owner, capacity, ttl, at));
   }
 
   /**
@@ -121,7 +121,7 @@ export class Semaphores {
     str(operation, "key", key, MAX_KEY_BYTES);
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { semaphore: { release: { key, owner } } }, at);
+    return this.#core.answer(operation, this.#core.raw.semaphore_release(key, owner, at));
   }
 
   /**
@@ -134,7 +134,7 @@ export class Semaphores {
     str(operation, "owner", owner, MAX_OWNER_BYTES);
     int(operation, "ttl", ttl);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { semaphore: { extend: { key, owner, ttl } } }, at);
+    return this.#core.answer(operation, this.#core.raw.semaphore_extend(key, owner, ttl, at));
   }
 
   /** How many holders of `key` are live and the earliest of their expiries. Throws: key, now. */
@@ -142,6 +142,6 @@ export class Semaphores {
     const operation = "semaphores.inspect";
     str(operation, "key", key, MAX_KEY_BYTES);
     const at = this.#core.now(operation, now);
-    return this.#core.run(operation, { semaphore: { inspect: { key } } }, at);
+    return this.#core.answer(operation, this.#core.raw.semaphore_inspect(key, at));
   }
 }

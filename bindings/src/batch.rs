@@ -23,7 +23,7 @@ impl<'a> Keys<'a> {
         }
         if count != lengths.len() || covered != text.len() {
             return Err(Failure::InvalidRequest {
-                message: "the key lengths do not add up to the keys given".into(),
+                message: "the lengths do not add up to the strings given",
             });
         }
         Ok(keys)
@@ -42,7 +42,7 @@ impl<'a> Keys<'a> {
         let mut rest = self.text;
         self.lengths.iter().map_while(move |&units| {
             let end = utf8_end(rest, units as usize)?;
-            let (key, tail) = rest.split_at(end);
+            let (key, tail) = rest.split_at_checked(end)?;
             rest = tail;
             Some(key)
         })
@@ -52,7 +52,7 @@ impl<'a> Keys<'a> {
 /// The byte length of the first `units` UTF-16 code units of `text`, when they end on a
 /// character boundary.
 fn utf8_end(text: &str, units: usize) -> Option<usize> {
-    if units <= text.len() && text.as_bytes()[..units].is_ascii() {
+    if text.as_bytes().get(..units).is_some_and(<[u8]>::is_ascii) {
         return Some(units);
     }
     let mut counted = 0;

@@ -3,16 +3,19 @@
 //! `leasehold-core` compiled to wasm: the raw module under the npm package `leasehold`.
 //!
 //! This crate is the only place where JS values meet the core. It exports one class,
-//! [`RawEngine`], whose methods each convert their arguments, call one core function and hand
-//! the result back in the cheapest form that crosses the boundary:
+//! [`RawEngine`], with one method per core operation; each converts its arguments (strings and
+//! numbers, never JS objects), calls one core function and hands the result back in the
+//! cheapest form that crosses the boundary:
 //!
-//! - **the wire path**, [`RawEngine::apply_json`]: a request in the core's serialized form in,
-//!   `{"ok": outcome}` or `{"err": error}` out, both JSON text. Exact for every value below 2^53
-//!   (JSON numbers are parsed as `u64`, not as doubles), which is why the vector replay uses it.
-//!   Holds, locks and semaphores of the typed JS API go through it too.
-//! - **the hot path**, the `limit_*` methods: numbers in, a status code out, the decision's
-//!   numbers written to a small buffer the JS layer reads in place ([`RawEngine::out_ptr`]), and
-//!   a batch form that checks many keys in one crossing.
+//! - **locks, semaphores and holds** answer in the core's wire form, `{"ok": outcome}` or
+//!   `{"err": error}` as JSON text: the exact shape of a vector's `expect`, which the JS layer
+//!   parses once and either returns as is (`Engine.apply`) or turns into camelCase.
+//! - **rate limits**, the hot path: numbers in, a status code out, the decision's numbers
+//!   written to a small buffer the JS layer reads in place ([`RawEngine::out_ptr`]), and a batch
+//!   form that checks many keys in one crossing.
+//!
+//! Requests are never parsed here: the JS layer reads the wire form of a request and calls the
+//! matching method. Only serialization is compiled in, which keeps the wasm small.
 //!
 //! Nothing here panics or traps on any input: numbers go through [`number::integer`], strings
 //! are checked by the core, and a refusal is recorded for [`RawEngine::take_error`] instead of
@@ -21,18 +24,39 @@
 //! The typed camelCase API, the error classes, `withLock` and the rate-limit middleware are
 //! written in TypeScript in `bindings/js/`.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 mod batch;
 pub mod failure;
 mod limits;
 pub mod number;
+mod ops;
 
-use leasehold_core::{Engine, Millis, Request};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use leasehold_core::{Engine, HoldEventKind, Millis};
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::failure::Failure;
 use crate::number::integer;
+
+/// On wasm, the allocator std would have brought.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// On wasm, a panic (which no input can cause: every argument is checked and nothing is
+/// unwrapped) stops the module as `panic = "abort"` would, without formatting a message.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// Status returned by a hot-path method that was refused; [`RawEngine::take_error`] says why.
 pub const FAILED: u32 = 0;
@@ -53,32 +77,23 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-/// `{"ok": ...}` or `{"err": ...}`, the shape of a vector's `expect`.
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Wire<T> {
-    Ok(T),
-    Err(Value),
-}
-
-fn wire<T: Serialize>(result: Result<T, Failure>) -> String {
-    let text = match result {
-        Ok(outcome) => serde_json::to_string(&Wire::Ok(outcome)),
-        Err(failure) => serde_json::to_string(&Wire::<T>::Err(failure.to_value())),
-    };
-    // The outcomes are plain data with string keys: serializing them cannot fail.
-    text.unwrap_or_else(|error| {
-        format!("{{\"err\":{{\"code\":\"invalid_request\",\"message\":\"{error}\"}}}}")
-    })
-}
-
 /// What one round of active expiry did, in wire form.
 #[derive(Serialize)]
-struct Expired {
+struct Expired<'a> {
     locks: usize,
     semaphores: usize,
     limits: usize,
-    hold_events: Vec<Value>,
+    hold_events: Vec<Reclaimed<'a>>,
+}
+
+/// A dead hold reclaimed by active expiry: its namespace and its `expired` event.
+#[derive(Serialize)]
+struct Reclaimed<'a> {
+    namespace: &'a str,
+    kind: HoldEventKind,
+    item: &'a str,
+    fence: u64,
+    expires_at: Millis,
 }
 
 #[wasm_bindgen]
@@ -99,51 +114,37 @@ impl RawEngine {
     /// Why the last refused call was refused, as JSON (`{"code": ...}`); `null` when none was.
     pub fn take_error(&mut self) -> String {
         match self.error.take() {
-            Some(failure) => failure.to_value().to_string(),
-            None => "null".into(),
+            Some(failure) => failure.to_json(),
+            None => String::from("null"),
         }
-    }
-
-    /// Runs one request given in the core's serialized form (`{"lock": {"acquire": {...}}}`) at
-    /// `now`, and returns `{"ok": outcome}` or `{"err": error}` as JSON. Never throws: a request
-    /// that does not parse is `{"err": {"code": "invalid_request", "message": ...}}`.
-    pub fn apply_json(&mut self, request: &str, now: f64) -> String {
-        let mut run = || {
-            let request: Request = serde_json::from_str(request)
-                .map_err(|error| Failure::InvalidRequest { message: error.to_string() })?;
-            let now = Millis(integer("now", now)?);
-            Ok(self.engine.apply(&request, now)?)
-        };
-        wire(run())
     }
 
     /// Active expiry with a work budget per table, at `now`; the JSON of what was forgotten,
     /// with an `expired` event (and its namespace) per dead hold reclaimed.
     pub fn expire_json(&mut self, now: f64, budget: f64) -> String {
-        let mut run = || {
-            let now = Millis(integer("now", now)?);
-            let budget = integer("budget", budget)?;
-            let budget = usize::try_from(budget).unwrap_or(usize::MAX);
-            let expired = self.engine.expire(now, budget);
-            let hold_events = expired
-                .hold_events
-                .iter()
-                .map(|reclaimed| {
-                    let mut event = serde_json::to_value(&reclaimed.event).unwrap_or(Value::Null);
-                    if let Value::Object(fields) = &mut event {
-                        fields.insert("namespace".into(), Value::from(reclaimed.namespace.as_str()));
-                    }
-                    event
-                })
-                .collect();
-            Ok(Expired {
-                locks: expired.locks,
-                semaphores: expired.semaphores,
-                limits: expired.limits,
-                hold_events,
-            })
+        let (now, budget) = match (integer("now", now), integer("budget", budget)) {
+            (Ok(now), Ok(budget)) => (Millis(now), usize::try_from(budget).unwrap_or(usize::MAX)),
+            (Err(failure), _) | (_, Err(failure)) => return ops::answer::<()>(Err(failure)),
         };
-        wire(run())
+        let expired = self.engine.expire(now, budget);
+        let hold_events = expired
+            .hold_events
+            .iter()
+            .map(|reclaimed| Reclaimed {
+                namespace: &reclaimed.namespace,
+                kind: reclaimed.event.kind,
+                item: &reclaimed.event.item,
+                fence: reclaimed.event.fence,
+                expires_at: reclaimed.event.expires_at,
+            })
+            .collect();
+        let expired = Expired {
+            locks: expired.locks,
+            semaphores: expired.semaphores,
+            limits: expired.limits,
+            hold_events,
+        };
+        ops::answer(Ok(expired))
     }
 
     /// Whether the engine remembers nothing at all.

@@ -12,6 +12,8 @@
 //! | 4 | GCRA | burst | interval | – |
 //! | 5 | cooldown | interval | – | – |
 
+use alloc::vec::Vec;
+
 use leasehold_core::{
     Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, Millis, Reset,
     SlidingCounter, SlidingLog, TokenBucket,
@@ -59,7 +61,7 @@ fn limit(
         }),
         4 => Algorithm::Gcra(Gcra { burst: integer("burst", a)?, interval: ms("interval", b)? }),
         5 => Algorithm::Cooldown(Cooldown { interval: ms("interval", a)? }),
-        other => return Err(Failure::InvalidRequest { message: format!("unknown algorithm code {other}") }),
+        _ => return Err(Failure::InvalidRequest { message: "unknown algorithm code" }),
     };
     let block = if block {
         Some(BlockPolicy {
@@ -81,7 +83,7 @@ fn kind(algorithm: u32) -> Result<AlgorithmKind, Failure> {
         3 => AlgorithmKind::TokenBucket,
         4 => AlgorithmKind::Gcra,
         5 => AlgorithmKind::Cooldown,
-        other => return Err(Failure::InvalidRequest { message: format!("unknown algorithm code {other}") }),
+        _ => return Err(Failure::InvalidRequest { message: "unknown algorithm code" }),
     })
 }
 
