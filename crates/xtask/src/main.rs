@@ -24,7 +24,7 @@ usage: cargo xtask <task>
 
 tasks:
   test [STEP...]  install what is missing, then run every CI check, failing fast;
-                  steps: install fmt clippy wasm deps purity tests (default: all)
+                  steps: install fmt clippy wasm deps purity tests js (default: all)
   demo            a short tour of the in-memory engine
   wasm            build the npm package `leasehold` into bindings/pkg/";
 
