@@ -36,6 +36,7 @@ export class Core {
   readonly raw: RawEngine;
   readonly clock: () => number;
   private view: Float64Array;
+  private input: Uint8Array;
 
   constructor(options: EngineOptions) {
     const operation = "new Engine";
@@ -46,10 +47,35 @@ export class Core {
     this.clock = clock;
     this.raw = new (raw().RawEngine)(seed);
     this.view = this.freshView();
+    this.input = this.freshInput();
   }
 
   private freshView(): Float64Array {
     return new Float64Array(raw().wasm_memory().buffer, this.raw.out_ptr(), 8);
+  }
+
+  private freshInput(): Uint8Array {
+    return new Uint8Array(raw().wasm_memory().buffer, this.raw.input_ptr(), INPUT_BYTES);
+  }
+
+  /**
+   * Writes `key` as UTF-8 where the raw engine reads the key of an `*_in` call, and returns
+   * its length in bytes; -1 when it does not fit (the caller then passes it as a string).
+   */
+  writeKey(key: string): number {
+    const n = key.length;
+    if (n > INPUT_BYTES) return -1;
+    let input = this.input;
+    if (input.byteLength === 0) input = this.input = this.freshInput();
+    let i = 0;
+    for (; i < n; i++) {
+      const unit = key.charCodeAt(i);
+      if (unit > 0x7f) break;
+      input[i] = unit;
+    }
+    if (i === n) return n;
+    const { read, written } = encoder.encodeInto(key, input);
+    return read === n ? written : -1;
   }
 
   /** The numbers of the last hot-path result (a view into wasm memory, renewed when it grows). */
@@ -76,6 +102,10 @@ export class Core {
     return outcome(result.ok) as T;
   }
 }
+
+/** Bytes the raw engine keeps for a key written in place (`INPUT_BYTES` in `bindings/src`). */
+const INPUT_BYTES = 1024;
+const encoder = new TextEncoder();
 
 function randomSeed(): number {
   const words = new Uint32Array(2);

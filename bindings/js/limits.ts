@@ -129,8 +129,12 @@ export class Limits {
     int(operation, "cost", cost);
     const core = this.#core;
     const at = core.now(operation, now);
-    const status = (count ? core.raw.limit_check : core.raw.limit_peek).call(
-      core.raw, key, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at);
+    const written = count ? core.writeKey(key) : -1;
+    const status = written >= 0
+      ? core.raw.limit_check_in(written, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at)
+      : count
+        ? core.raw.limit_check(key, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at)
+        : core.raw.limit_peek(key, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at);
     if (status === FAILED) throw core.failure(operation);
     const out = core.out();
     return { allowed: status === ALLOWED, limit: out[0], remaining: out[1], resetAfter: out[2], retryAfter: out[3] };

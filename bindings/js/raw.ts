@@ -13,6 +13,7 @@
  */
 export interface RawEngine {
   out_ptr(): number;
+  input_ptr(): number;
   take_error(): string;
   expire_json(now: number, budget: number): string;
   is_empty(): boolean;
@@ -33,6 +34,8 @@ export interface RawEngine {
   hold_list(namespace: string, hasCursor: boolean, cursorExpiresAt: number, cursorItem: string, limit: number, now: number): string;
   hold_sweep(namespace: string, max: number, now: number): string;
   limit_check(key: string, algorithm: number, a: number, b: number, c: number, block: boolean,
+    violations: number, within: number, blockFor: number, cost: number, now: number): number;
+  limit_check_in(len: number, algorithm: number, a: number, b: number, c: number, block: boolean,
     violations: number, within: number, blockFor: number, cost: number, now: number): number;
   limit_peek(key: string, algorithm: number, a: number, b: number, c: number, block: boolean,
     violations: number, within: number, blockFor: number, cost: number, now: number): number;

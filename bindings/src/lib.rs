@@ -58,6 +58,10 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// Room for a key written in place: twice the longest key the core accepts, so a too-long
+/// key up to that length is still judged (and reported) by the core.
+pub const INPUT_BYTES: usize = 1024;
+
 /// Status returned by a hot-path method that was refused; [`RawEngine::take_error`] says why.
 pub const FAILED: u32 = 0;
 
@@ -67,6 +71,9 @@ pub struct RawEngine {
     engine: Engine,
     /// The numbers of the last hot-path result, read in place by the JS layer.
     out: Box<[f64; 8]>,
+    /// The key of the next hot-path call, written in place by the JS layer as UTF-8: no
+    /// allocation and no second crossing per call.
+    input: Box<[u8; INPUT_BYTES]>,
     /// Why the last refused call was refused.
     error: Option<Failure>,
 }
@@ -103,12 +110,23 @@ impl RawEngine {
     #[wasm_bindgen(constructor)]
     pub fn new(seed: f64) -> RawEngine {
         let seed = integer("seed", seed).unwrap_or(0);
-        RawEngine { engine: Engine::with_hash_seed(seed), out: Box::new([0.0; 8]), error: None }
+        RawEngine {
+            engine: Engine::with_hash_seed(seed),
+            out: Box::new([0.0; 8]),
+            input: Box::new([0; INPUT_BYTES]),
+            error: None,
+        }
     }
 
     /// Where the numbers of the last hot-path result are: eight `f64`s in [`wasm_memory`].
     pub fn out_ptr(&self) -> usize {
         self.out.as_ptr().addr()
+    }
+
+    /// Where the JS layer writes the key of an `*_in` call: [`INPUT_BYTES`] bytes in
+    /// [`wasm_memory`].
+    pub fn input_ptr(&self) -> usize {
+        self.input.as_ptr().addr()
     }
 
     /// Why the last refused call was refused, as JSON (`{"code": ...}`); `null` when none was.

@@ -15,8 +15,8 @@
 use alloc::vec::Vec;
 
 use leasehold_core::{
-    Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, Millis, Reset,
-    SlidingCounter, SlidingLog, TokenBucket,
+    Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, Limits, Millis,
+    Reset, SlidingCounter, SlidingLog, TokenBucket,
 };
 use wasm_bindgen::prelude::*;
 
@@ -117,7 +117,56 @@ impl RawEngine {
         cost: f64,
         now: f64,
     ) -> u32 {
-        self.decide(key, algorithm, [a, b, c], block, [violations, within, block_for], cost, now, true)
+        let limits = self.engine.limits();
+        let result = decision(
+            limits,
+            key,
+            algorithm,
+            [a, b, c],
+            block,
+            [violations, within, block_for],
+            cost,
+            now,
+            true,
+        );
+        self.finish(result)
+    }
+
+    /// [`RawEngine::limit_check`] on the key written in place at [`RawEngine::input_ptr`]:
+    /// its first `len` bytes, UTF-8.
+    #[allow(clippy::too_many_arguments)]
+    pub fn limit_check_in(
+        &mut self,
+        len: usize,
+        algorithm: u32,
+        a: f64,
+        b: f64,
+        c: f64,
+        block: bool,
+        violations: f64,
+        within: f64,
+        block_for: f64,
+        cost: f64,
+        now: f64,
+    ) -> u32 {
+        let result = match self.input.get(..len).and_then(|bytes| core::str::from_utf8(bytes).ok()) {
+            Some(key) => {
+                let limits = self.engine.limits();
+                decision(
+                    limits,
+                    key,
+                    algorithm,
+                    [a, b, c],
+                    block,
+                    [violations, within, block_for],
+                    cost,
+                    now,
+                    true,
+                )
+            }
+            None => Err(Failure::InvalidRequest { message: "the key in place is not UTF-8" }),
+        };
+        self.finish(result)
     }
 
     /// `Limits::peek`: as [`RawEngine::limit_check`], writing nothing.
@@ -136,7 +185,19 @@ impl RawEngine {
         cost: f64,
         now: f64,
     ) -> u32 {
-        self.decide(key, algorithm, [a, b, c], block, [violations, within, block_for], cost, now, false)
+        let limits = self.engine.limits();
+        let result = decision(
+            limits,
+            key,
+            algorithm,
+            [a, b, c],
+            block,
+            [violations, within, block_for],
+            cost,
+            now,
+            false,
+        );
+        self.finish(result)
     }
 
     /// `Limits::reset`: [`FORGOTTEN`] or [`ABSENT`], or [`crate::FAILED`].
@@ -203,32 +264,31 @@ impl RawEngine {
     }
 }
 
+/// A check (`count`) or a peek on validated numbers.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn decision(
+    limits: &mut Limits,
+    key: &str,
+    algorithm: u32,
+    [a, b, c]: [f64; 3],
+    block: bool,
+    [violations, within, block_for]: [f64; 3],
+    cost: f64,
+    now: f64,
+    count: bool,
+) -> Result<Decision, Failure> {
+    let limit = limit(algorithm, a, b, c, block, violations, within, block_for)?;
+    let cost = integer("cost", cost)?;
+    let now = Millis(integer("now", now)?);
+    Ok(if count { limits.check(key, &limit, cost, now)? } else { limits.peek(key, &limit, cost, now)? })
+}
+
 impl RawEngine {
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn decide(
-        &mut self,
-        key: &str,
-        algorithm: u32,
-        [a, b, c]: [f64; 3],
-        block: bool,
-        [violations, within, block_for]: [f64; 3],
-        cost: f64,
-        now: f64,
-        count: bool,
-    ) -> u32 {
-        let mut run = || -> Result<Decision, Failure> {
-            let limit = limit(algorithm, a, b, c, block, violations, within, block_for)?;
-            let cost = integer("cost", cost)?;
-            let now = Millis(integer("now", now)?);
-            let limits = self.engine.limits();
-            Ok(if count {
-                limits.check(key, &limit, cost, now)?
-            } else {
-                limits.peek(key, &limit, cost, now)?
-            })
-        };
-        match run() {
+    /// Writes a decision's numbers for the JS layer and returns its status, or records the
+    /// failure.
+    fn finish(&mut self, result: Result<Decision, Failure>) -> u32 {
+        match result {
             Ok(decision) => {
                 self.out[..4].copy_from_slice(&numbers(&decision));
                 if decision.allowed {
