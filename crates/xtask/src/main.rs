@@ -5,6 +5,7 @@
 //!   format, clippy, the wasm build of the core, the core's dependency and purity checks, and
 //!   the tests. `.ci/run` is exactly this command.
 //! - `cargo xtask demo` prints a short tour of the in-memory engine.
+//! - `cargo xtask wasm` builds the npm package `leasehold` into `bindings/pkg/`.
 //!
 //! Each task is one module; [`util`] holds what they share.
 
@@ -13,6 +14,7 @@ mod install;
 mod purity;
 mod test;
 mod util;
+mod wasm;
 
 use std::env;
 use std::process::ExitCode;
@@ -22,8 +24,9 @@ usage: cargo xtask <task>
 
 tasks:
   test [STEP...]  install what is missing, then run every CI check, failing fast;
-                  steps: install fmt clippy wasm deps purity tests (default: all)
-  demo            a short tour of the in-memory engine";
+                  steps: install fmt clippy wasm deps purity tests js (default: all)
+  demo            a short tour of the in-memory engine
+  wasm            build the npm package `leasehold` into bindings/pkg/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -34,6 +37,13 @@ fn main() -> ExitCode {
     match task {
         "test" => test::run_steps(rest),
         "demo" => demo::run(rest),
+        "wasm" => match wasm::build(&util::repo_root()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

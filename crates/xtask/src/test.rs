@@ -1,7 +1,7 @@
 //! `cargo xtask test [STEP...]`: everything CI checks, in order, stopping at the first failure.
 //!
 //! Each step prints a header, the commands it runs and how long it took; the last line counts
-//! the steps (`steps: 7 passed, 0 failed`). Name steps to run only those, e.g.
+//! the steps (`steps: 8 passed, 0 failed`). Name steps to run only those, e.g.
 //! `cargo xtask test fmt clippy`.
 
 use std::path::Path;
@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use crate::install;
 use crate::purity;
-use crate::util::{cargo, repo_root, run, succeeds, Result};
+use crate::util::{cargo, cmd, repo_root, run, succeeds, Result};
+use crate::wasm;
 
 /// One check: its name on the command line, what it does, and how.
 struct Step {
@@ -32,6 +33,7 @@ const STEPS: &[Step] = &[
         run: purity,
     },
     Step { name: "tests", about: "every test of the workspace, doc tests included", run: tests },
+    Step { name: "js", about: "build the npm package, then run its node:test suite", run: js },
 ];
 
 /// Runs the named steps (all when none are named) and prints the tally.
@@ -110,4 +112,12 @@ fn tests(_: &Path) -> Result {
     } else {
         run(&mut cargo(["test", "--workspace"]))
     }
+}
+
+/// Builds `bindings/pkg` (`cargo xtask wasm`) and runs `npm test` in `bindings/`: vectors on the
+/// built package, bad input, clock, withLock, the middleware over HTTP, the TypeScript
+/// consumer, the packaging test and the size budget.
+fn js(root: &Path) -> Result {
+    wasm::build(root)?;
+    run(cmd("npm", ["test"]).current_dir(root.join("bindings")))
 }

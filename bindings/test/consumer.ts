@@ -1,0 +1,92 @@
+// A TypeScript consumer of the BUILT package, compiled with `tsc --noEmit --strict` by
+// typescript.test.mjs. It must type-check as written, and the type-level assertions below
+// fail to compile if a public signature loses its types (for instance to `any`).
+import {
+  Engine,
+  InvalidArgumentError,
+  LeaseholdError,
+  rateLimit,
+  withLock,
+  type Acquire,
+  type Decision,
+  type ErrorCode,
+  type LimitSpec,
+  type Reserve,
+} from "leasehold";
+import http from "node:http";
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type Assert<T extends false> = T;
+
+const engine = new Engine({ clock: () => Date.now(), hashSeed: 7 });
+const lock: Acquire = engine.locks.acquire("lockTrade:42", "worker-a", 900_000);
+if (lock.kind === "granted") {
+  const fence: number = lock.fence;
+  const reacquired: boolean = lock.reacquired;
+  void [fence, reacquired];
+} else {
+  const wait: number = lock.retryAfter;
+  void wait;
+}
+const released = engine.locks.release("lockTrade:42", "worker-a");
+switch (released.kind) {
+  case "released":
+    void released.fence;
+    break;
+  case "notHolder":
+  case "expired":
+    break;
+}
+const slot = engine.semaphores.acquire("steamLogin", "bot-1", 2, 30_000, 1_000);
+const state = engine.semaphores.inspect("steamLogin");
+if (state.kind === "held") void state.nextExpiry;
+
+const reserve: Reserve = engine.holds.reserve("reserved-assets_730", ["a1", "a2"], "user-1", 1_200_000, 100);
+if (reserve.kind === "conflict") for (const c of reserve.conflicts) void c.retryAfter;
+if (reserve.kind === "capReached") void reserve.maxHolds;
+const page = engine.holds.list("reserved-assets_730", 10, null);
+if (page.next) engine.holds.list("reserved-assets_730", 10, page.next);
+
+const login: LimitSpec = { algorithm: "fixedWindow", quota: 10, window: 900_000, block: { violations: 3, within: 60_000, blockFor: 3_600_000 } };
+const decision: Decision = engine.limits.check("login_ip:1.2.3.4", login);
+const many: Decision[] = engine.limits.checkMany(["a", "b"], { algorithm: "gcra", burst: 5, interval: 100 }, 1);
+engine.limits.reset("login_ip:1.2.3.4", "fixedWindow");
+const wire = engine.apply({ lock: { inspect: { key: "k" } } }, 5);
+if ("ok" in wire) void wire.ok;
+
+try {
+  engine.locks.acquire("", "a", 1);
+} catch (error) {
+  if (error instanceof LeaseholdError) {
+    const code: ErrorCode = error.code;
+    const field: string | undefined = error.field;
+    void [code, field, error instanceof InvalidArgumentError];
+  }
+}
+
+const result: Promise<number> = withLock(engine, "job", async ({ signal, fence }) => {
+  signal.throwIfAborted();
+  return fence;
+}, { ttl: 10_000, renewAt: 0.5 });
+
+const limiter = rateLimit<http.IncomingMessage, http.ServerResponse>({ engine, limit: login, key: (req) => req.socket.remoteAddress ?? "" });
+http.createServer((req, res) => {
+  if (limiter(req, res)) res.end("ok");
+});
+
+// @ts-expect-error: an unknown algorithm is a type error
+engine.limits.check("k", { algorithm: "leakyBucket", quota: 1, window: 1 });
+// @ts-expect-error: ttl is a number
+engine.locks.acquire("k", "a", "1000");
+
+type _Checks = [
+  Assert<IsAny<typeof lock>>,
+  Assert<IsAny<typeof slot>>,
+  Assert<IsAny<typeof decision>>,
+  Assert<IsAny<typeof many>>,
+  Assert<IsAny<typeof page>>,
+  Assert<IsAny<typeof result>>,
+  Assert<IsAny<ReturnType<typeof engine.expire>>>,
+  Assert<IsAny<ReturnType<typeof engine.holds.extend>>>,
+  Assert<IsAny<Parameters<typeof engine.holds.reserve>[1]>>,
+];
