@@ -5,10 +5,12 @@
 //! leasehold simulate <preset|file.json> [--out DIR] [--seed N] [--horizon MS] [--redis URL [--flush]]
 //! leasehold replay <trace.jsonl> [--redis URL [--flush]]
 //! leasehold bench [--runs N] [SCENARIO...]
+//! leasehold migrate legacy-holds --redis URL --app ID [--dry-run] [--prefix P] [--owner O]
 //! ```
 
 mod json_path;
 mod load;
+mod migrate;
 mod output;
 mod redis;
 mod replay;
@@ -38,7 +40,10 @@ commands:
       --flush                    with --redis: FLUSHDB first and use the prefix leasehold-sim
   replay <trace.jsonl> [--redis URL [--flush]]
                                  re-run a trace and check that every outcome matches
-  bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)";
+  bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)
+  migrate legacy-holds --redis URL --app ID [--dry-run] [--prefix P] [--owner O]
+                                 import tradeit's reserved-assets_ID lists as holds in namespace
+                                 reserved-assets_ID (owner legacy-import); the lists are only read";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Some("simulate") => simulate_command(&args[1..]),
         Some("replay") => replay_command(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("migrate") => migrate::command(&args[1..]),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())

@@ -79,7 +79,8 @@ fn a_trace_long_enough_for_active_expiry_to_reclaim_holds_still_replays_exactly(
     // Reclaiming a dead hold is observable (its `expired` event is reported once): the
     // simulator's periodic sweeps must be in the trace, or a replay diverges once they matter.
     let dir = scratch("expiry-replay");
-    let out = leasehold(&["simulate", "withdraw-rush", "--horizon", "1800000", "--out", dir.to_str().unwrap()]);
+    let out =
+        leasehold(&["simulate", "withdraw-rush", "--horizon", "1800000", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let trace = fs::read_to_string(dir.join("trace.jsonl")).unwrap();
     let reclaimed = trace
