@@ -5,10 +5,14 @@
 //! leasehold simulate <preset|file.json> [--out DIR] [--seed N] [--horizon MS] [--redis URL [--flush]]
 //! leasehold replay <trace.jsonl> [--redis URL [--flush]]
 //! leasehold bench [--runs N] [SCENARIO...]
+//! leasehold bench --redis [--quick] [--out DIR]
+//! leasehold migrate legacy-holds --redis URL --app ID [--dry-run] [--prefix P] [--owner O]
 //! ```
 
+mod bench_redis;
 mod json_path;
 mod load;
+mod migrate;
 mod output;
 mod redis;
 mod replay;
@@ -38,7 +42,14 @@ commands:
       --flush                    with --redis: FLUSHDB first and use the prefix leasehold-sim
   replay <trace.jsonl> [--redis URL [--flush]]
                                  re-run a trace and check that every outcome matches
-  bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)";
+  bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)
+  bench --redis [--quick] [--out DIR]
+                                 start a redis-server, run redis-benchmark as the baseline, then the
+                                 adapter: lock acquire throughput, hold latency at 1k and 1M holds,
+                                 memory per hold vs the legacy lists; --out writes bench.json/.md
+  migrate legacy-holds --redis URL --app ID [--dry-run] [--prefix P] [--owner O]
+                                 import tradeit's reserved-assets_ID lists as holds in namespace
+                                 reserved-assets_ID (owner legacy-import); the lists are only read";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -47,6 +58,7 @@ fn main() -> ExitCode {
         Some("simulate") => simulate_command(&args[1..]),
         Some("replay") => replay_command(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("migrate") => migrate::command(&args[1..]),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -213,6 +225,9 @@ fn replay_command(args: &[String]) -> Result<(), String> {
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().is_some_and(|arg| arg == "--redis") {
+        return bench_redis::command(&args[1..]);
+    }
     let mut runs = 3;
     let mut names: Vec<&str> = Vec::new();
     let mut rest = args.iter();

@@ -14,7 +14,9 @@ use crate::events::HoldEvents;
 use crate::layout::{same_slot, Layout};
 
 /// The `redis::Script` of every leasehold script, hashed once per process.
-fn script(source: &'static leasehold_scripts::Script) -> Result<&'static redis::Script, AdapterError> {
+pub(crate) fn script(
+    source: &'static leasehold_scripts::Script,
+) -> Result<&'static redis::Script, AdapterError> {
     static SCRIPTS: OnceLock<HashMap<&'static str, redis::Script>> = OnceLock::new();
     let all = SCRIPTS.get_or_init(|| {
         leasehold_scripts::SCRIPTS.iter().map(|s| (s.name, redis::Script::new(s.source))).collect()
@@ -35,7 +37,7 @@ fn script(source: &'static leasehold_scripts::Script) -> Result<&'static redis::
 /// cluster slot.
 #[derive(Debug, Clone)]
 pub struct Leasehold<C> {
-    connection: C,
+    pub(crate) connection: C,
     layout: Layout,
     events: HoldEvents,
     check_first: bool,

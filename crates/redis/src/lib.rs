@@ -30,6 +30,11 @@
 //! clock)` / `lock_acquire_async`, `semaphore_*`, `hold_reserve`, `hold_release`, ...,
 //! `limit_check`, `limit_peek`, `limit_reset` (the core's `now` becomes a [`Clock`]).
 //!
+//! ## Batches
+//!
+//! [`Leasehold::apply_many`] (and `apply_many_async`) sends many requests in one round trip, a
+//! pipeline of `EVALSHA`s, and gives one outcome per request.
+//!
 //! ## Clock
 //!
 //! [`Clock::Server`] (the default) has the script read Redis `TIME`; [`Clock::Explicit`] passes
@@ -61,6 +66,7 @@
 //! the namespace's stream (and can signal reserves on a channel): see [`HoldEvents`].
 
 mod backend;
+mod batch;
 mod clock;
 mod connection;
 mod decode;
@@ -74,6 +80,7 @@ pub mod testing;
 mod typed;
 
 pub use backend::Leasehold;
+pub use batch::Outcomes;
 pub use clock::Clock;
 pub use connection::{AsyncConnection, Client, Connection, Reconnecting, TIMEOUT};
 pub use error::AdapterError;
