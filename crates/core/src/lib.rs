@@ -56,6 +56,7 @@
 extern crate alloc;
 
 pub mod bounds;
+mod bytes;
 pub mod engine;
 pub mod error;
 pub mod fence;

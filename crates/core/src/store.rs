@@ -65,7 +65,9 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
     fn position(&self, key: &str) -> Option<usize> {
         let hash = self.hash(key);
         let slots = &self.slots;
-        self.index.find(hash, |&i| slots[i].key.borrow() == key).copied()
+        self.index
+            .find(hash, |&i| crate::bytes::eq(slots[i].key.borrow().as_bytes(), key.as_bytes()))
+            .copied()
     }
 
     /// Where `key` is, for repeated access without hashing again (valid until a removal).
@@ -115,7 +117,10 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
     pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         let hash = self.hash(key);
         let slots = &self.slots;
-        let found = self.index.find(hash, |&i| slots[i].key.borrow() == key).copied();
+        let found = self
+            .index
+            .find(hash, |&i| crate::bytes::eq(slots[i].key.borrow().as_bytes(), key.as_bytes()))
+            .copied();
         let i = match found {
             Some(i) => i,
             None => self.push(hash, K::from(key), make()),

@@ -3,6 +3,7 @@
 use alloc::collections::BTreeSet;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 use core::ops::Bound;
 
 use crate::fence;
@@ -29,13 +30,32 @@ impl HoldRecord {
     }
 }
 
+/// An entry of the expiry index: expiry order, ties by the item's bytes (a Redis sorted set's
+/// order for equal scores), compared inline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Expiry(Millis, Arc<str>);
+
+impl Ord for Expiry {
+    #[inline]
+    fn cmp(&self, other: &Expiry) -> Ordering {
+        self.0.cmp(&other.0).then_with(|| crate::bytes::cmp(self.1.as_bytes(), other.1.as_bytes()))
+    }
+}
+
+impl PartialOrd for Expiry {
+    #[inline]
+    fn partial_cmp(&self, other: &Expiry) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// The state of one namespace. Dead holds stay until reclaimed by a lazy or explicit sweep,
 /// which is what emits their `expired` event.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Namespace {
     holds: Store<HoldRecord, Arc<str>>,
     /// `(expires_at, item)`: expiry order, ties by the item's bytes (a Redis sorted set's order).
-    by_expiry: BTreeSet<(Millis, Arc<str>)>,
+    by_expiry: BTreeSet<Expiry>,
     pub last_fence: u64,
 }
 
@@ -60,18 +80,18 @@ impl Namespace {
     /// Removes the hold at `position`.
     pub fn remove_at(&mut self, position: usize) -> HoldRecord {
         let record = self.holds.remove_found(position);
-        self.by_expiry.remove(&(record.expires_at, record.item.clone()));
+        self.by_expiry.remove(&Expiry(record.expires_at, record.item.clone()));
         record
     }
 
     /// Moves the expiry of the hold at `position`; returns its `extended` event.
     pub fn set_expiry_at(&mut self, position: usize, expires_at: Millis) -> HoldEvent {
         let record = self.holds.at_mut(position);
-        let old = (record.expires_at, record.item.clone());
+        let old = Expiry(record.expires_at, record.item.clone());
         record.expires_at = expires_at;
         let event = record.event(HoldEventKind::Extended);
         self.by_expiry.remove(&old);
-        self.by_expiry.insert((expires_at, old.1));
+        self.by_expiry.insert(Expiry(expires_at, old.1));
         event
     }
 
@@ -82,14 +102,14 @@ impl Namespace {
     /// Holds whose `expires_at > now`. Counts the dead holds not yet reclaimed, which the lazy
     /// sweep keeps few.
     pub fn live_count(&self, now: Millis) -> u64 {
-        let dead = self.by_expiry.iter().take_while(|(at, _)| *at <= now).count();
+        let dead = self.by_expiry.iter().take_while(|entry| entry.0 <= now).count();
         (self.holds.len() - dead) as u64
     }
 
     /// The expiry of the `nth` (0-based) live hold in expiry order.
     pub fn nth_live_expiry(&self, now: Millis, nth: usize) -> Option<Millis> {
-        let lower = (Millis(now.0 + 1), Arc::from(""));
-        self.by_expiry.range(lower..).nth(nth).map(|(at, _)| *at)
+        let lower = Expiry(Millis(now.0 + 1), Arc::from(""));
+        self.by_expiry.range(lower..).nth(nth).map(|entry| entry.0)
     }
 
     /// Live holds from `after` (exclusive) in expiry order.
@@ -99,15 +119,15 @@ impl Namespace {
         after: Option<(Millis, &str)>,
     ) -> impl Iterator<Item = &'a HoldRecord> + 'a {
         let lower = match after {
-            Some((at, item)) if at > now => Bound::Excluded((at, Arc::from(item))),
-            _ => Bound::Included((Millis(now.0 + 1), Arc::from(""))),
+            Some((at, item)) if at > now => Bound::Excluded(Expiry(at, Arc::from(item))),
+            _ => Bound::Included(Expiry(Millis(now.0 + 1), Arc::from(""))),
         };
-        self.by_expiry.range((lower, Bound::Unbounded)).filter_map(|(_, item)| self.holds.get(item))
+        self.by_expiry.range((lower, Bound::Unbounded)).filter_map(|entry| self.holds.get(&entry.1))
     }
 
     /// Adds a hold for an item that has none.
     pub fn insert(&mut self, record: HoldRecord) {
-        self.by_expiry.insert((record.expires_at, record.item.clone()));
+        self.by_expiry.insert(Expiry(record.expires_at, record.item.clone()));
         self.holds.insert_new(record.item.clone(), record);
     }
 
@@ -116,7 +136,7 @@ impl Namespace {
     pub fn sweep_dead(&mut self, now: Millis, max: usize, events: &mut Vec<HoldEvent>) -> usize {
         let mut reclaimed = 0;
         while reclaimed < max && self.has_dead(now) {
-            let Some((_, item)) = self.by_expiry.pop_first() else { break };
+            let Some(Expiry(_, item)) = self.by_expiry.pop_first() else { break };
             if let Some(record) = self.holds.remove(&item) {
                 events.push(record.event(HoldEventKind::Expired));
             }
@@ -130,7 +150,7 @@ impl Namespace {
 
     /// Whether a dead hold remains.
     pub fn has_dead(&self, now: Millis) -> bool {
-        self.by_expiry.first().is_some_and(|(at, _)| *at <= now)
+        self.by_expiry.first().is_some_and(|entry| entry.0 <= now)
     }
 
     /// Whether the namespace can be dropped without losing anything: no hold at all, and its
