@@ -26,7 +26,8 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
         }
         at += 8;
     }
-    a[at..] == b[at..]
+    // At most seven bytes remain: a loop stays inline where a slice comparison calls memcmp.
+    (at..a.len()).all(|i| a[i] == b[i])
 }
 
 /// `a.cmp(b)`, lexicographic by bytes: the order Redis sorts equal-score members in.
@@ -41,7 +42,12 @@ pub fn cmp(a: &[u8], b: &[u8]) -> Ordering {
         }
         at += 8;
     }
-    a[at..].cmp(&b[at..])
+    for i in at..common {
+        if a[i] != b[i] {
+            return a[i].cmp(&b[i]);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 #[cfg(test)]

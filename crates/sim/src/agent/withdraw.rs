@@ -69,12 +69,12 @@ impl State {
         let request = Request::Hold(HoldRequest::Reserve {
             namespace: w.namespace.clone(),
             items: core::mem::take(&mut self.items),
-            owner: self.owner.clone(),
+            owner: core::mem::take(&mut self.owner),
             ttl: Millis(w.hold_ttl),
             max_holds: None,
         });
         let answer = cx.apply_ref(&request);
-        self.items = take_items(request);
+        self.take_back(request);
         let reserved = match answer? {
             Ok(Outcome::Hold(HoldOutcome::Reserve(Reserve::Reserved { expires_at, .. }))) => {
                 Some(expires_at.0)
@@ -98,14 +98,16 @@ impl State {
         self.hold_expires = expires;
         if let Some(ttl) = w.lock_ttl {
             self.locks.clear();
-            for item in &self.items {
+            for index in 0..self.items.len() {
+                let item = &self.items[index];
                 let mut key = String::with_capacity(10 + item.len());
                 key.push_str("lockTrade:");
                 key.push_str(item);
-                let request =
-                    Request::Lock(LockRequest::Acquire { key, owner: self.owner.clone(), ttl: Millis(ttl) });
-                let answer = cx.apply_ref(&request)?;
-                let key = take_key(request);
+                let owner = core::mem::take(&mut self.owner);
+                let request = Request::Lock(LockRequest::Acquire { key, owner, ttl: Millis(ttl) });
+                let answer = cx.apply_ref(&request);
+                let key = self.take_back(request);
+                let answer = answer?;
                 match answer {
                     Ok(Outcome::Lock(LockOutcome::Acquire(Acquire::Granted { .. }))) => self.locks.push(key),
                     _ => {
@@ -121,6 +123,26 @@ impl State {
         let crash = cx.rng.chance(w.crash_ppm);
         self.trading = Some(crash);
         Ok(Some(cx.now + if crash { cx.rng.below(trade.max(1)) } else { trade }))
+    }
+
+    /// Takes back what a request borrowed from the agent (its owner token, its items) and
+    /// returns a lock request's key: requests own their strings, and copying them for every
+    /// operation was most of the simulator's overhead.
+    fn take_back(&mut self, request: Request) -> String {
+        match request {
+            Request::Hold(
+                HoldRequest::Reserve { items, owner, .. } | HoldRequest::Release { items, owner, .. },
+            ) => {
+                self.items = items;
+                self.owner = owner;
+                String::new()
+            }
+            Request::Lock(LockRequest::Acquire { key, owner, .. } | LockRequest::Release { key, owner }) => {
+                self.owner = owner;
+                key
+            }
+            _ => String::new(),
+        }
     }
 
     fn retry<B, S>(&mut self, cx: &mut Cx<'_, B, S>, w: &Withdraw, arrival: &Arrival) -> Option<u64> {
@@ -166,10 +188,15 @@ impl State {
     }
 
     fn release_locks<B: Backend, S: Sink>(&mut self, cx: &mut Cx<'_, B, S>) -> Result<(), Stop> {
-        for key in self.locks.drain(..) {
-            let _released =
-                cx.apply(Request::Lock(LockRequest::Release { key, owner: self.owner.clone() }))?;
+        let mut locks = core::mem::take(&mut self.locks);
+        for key in locks.drain(..) {
+            let request =
+                Request::Lock(LockRequest::Release { key, owner: core::mem::take(&mut self.owner) });
+            let released = cx.apply_ref(&request);
+            self.take_back(request);
+            let _released = released?;
         }
+        self.locks = locks;
         Ok(())
     }
 
@@ -178,32 +205,16 @@ impl State {
         let request = Request::Hold(HoldRequest::Release {
             namespace: w.namespace.clone(),
             items: core::mem::take(&mut self.items),
-            owner: self.owner.clone(),
+            owner: core::mem::take(&mut self.owner),
         });
         // Whatever the answer (released, or already expired), the job is over.
         let released = cx.apply_ref(&request);
-        self.items = take_items(request);
+        self.take_back(request);
         let _released = released?;
         if w.legacy {
             cx.legacy().release(app_of(&w.namespace), &self.items, self.hold_expires);
         }
         Ok(())
-    }
-}
-
-/// The items a hold request borrowed from the agent.
-fn take_items(request: Request) -> Vec<String> {
-    match request {
-        Request::Hold(HoldRequest::Reserve { items, .. } | HoldRequest::Release { items, .. }) => items,
-        _ => Vec::new(),
-    }
-}
-
-/// The key a lock request borrowed from the agent.
-fn take_key(request: Request) -> String {
-    match request {
-        Request::Lock(LockRequest::Acquire { key, .. }) => key,
-        _ => String::new(),
     }
 }
 
