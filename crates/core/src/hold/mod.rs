@@ -24,6 +24,7 @@
 mod items;
 mod namespace;
 mod ops;
+mod query;
 mod request;
 
 use alloc::sync::Arc;

@@ -8,16 +8,15 @@ use alloc::vec::Vec;
 
 use super::namespace::{HoldRecord, Namespace};
 use super::{
-    check_items, Checked, Conflict, Cursor, Extended, Held, HoldEvent, HoldEventKind, Listed, Page, PerItem,
-    Released, Reserve, Swept, LAZY_SWEEP,
+    check_items, Conflict, Extended, Held, HoldEvent, HoldEventKind, PerItem, Released, Reserve, Swept,
+    LAZY_SWEEP,
 };
 use crate::bounds::{
-    check_duration, check_namespace, check_now, check_owner, check_range, check_str, expiry, MAX_COUNT,
-    MAX_ITEM_BYTES, MAX_PAGE,
+    check_duration, check_namespace, check_now, check_owner, check_range, expiry, MAX_COUNT, MAX_PAGE,
 };
 use crate::error::{Error, Field};
 use crate::fence;
-use crate::lease::{Extend, LeaseState, Release};
+use crate::lease::{Extend, Release};
 use crate::store::Store;
 use crate::time::Millis;
 
@@ -33,7 +32,7 @@ pub struct NamespacedEvent {
 /// Every hold namespace of an engine.
 #[derive(Debug, Clone, Default)]
 pub struct Holds {
-    namespaces: Store<Namespace>,
+    pub(super) namespaces: Store<Namespace>,
     seed: u64,
 }
 
@@ -322,66 +321,6 @@ impl Holds {
         }
         self.forget_if_idle(position, now);
         Ok(PerItem { items: results, events })
-    }
-
-    /// Which of `items` are held live at `now`, with fence and expiry: the exclusion overlay a
-    /// search query needs. Never writes. Errors, in this order: namespace, items, now.
-    pub fn check<S: AsRef<str>>(&self, namespace: &str, items: &[S], now: Millis) -> Result<Checked, Error> {
-        check_namespace(namespace)?;
-        check_items(items)?;
-        check_now(now)?;
-        let ns = self.namespaces.get(namespace);
-        let items = items
-            .iter()
-            .map(|item| match ns.and_then(|ns| ns.get(item.as_ref())) {
-                Some(record) if record.is_live(now) => {
-                    LeaseState::Held { fence: record.fence, expires_at: record.expires_at }
-                }
-                _ => LeaseState::Free,
-            })
-            .collect();
-        Ok(Checked { items })
-    }
-
-    /// Up to `limit` live holds in expiry order (ties by item bytes), starting after `cursor`.
-    /// `next` is the cursor of the last listed hold when at least one more live hold follows.
-    /// Never writes.
-    ///
-    /// Errors, in this order: namespace, cursor (an empty or oversized item), limit
-    /// (`1..=10000`), now.
-    pub fn list(
-        &self,
-        namespace: &str,
-        cursor: Option<&Cursor>,
-        limit: u64,
-        now: Millis,
-    ) -> Result<Page, Error> {
-        check_namespace(namespace)?;
-        if let Some(cursor) = cursor {
-            check_str(Field::Cursor, &cursor.item, MAX_ITEM_BYTES)?;
-        }
-        check_range(Field::Limit, limit, 1, MAX_PAGE)?;
-        check_now(now)?;
-        let Some(ns) = self.namespaces.get(namespace) else {
-            return Ok(Page { holds: Vec::new(), next: None });
-        };
-        let after = cursor.map(|cursor| (cursor.expires_at, &*cursor.item));
-        let mut holds: Vec<Listed> = ns
-            .live_from(now, after)
-            .take(limit as usize + 1)
-            .map(|record| Listed {
-                item: record.item.clone(),
-                fence: record.fence,
-                expires_at: record.expires_at,
-            })
-            .collect();
-        let next = if holds.len() > limit as usize {
-            holds.truncate(limit as usize);
-            holds.last().map(|last| Cursor { expires_at: last.expires_at, item: last.item.clone() })
-        } else {
-            None
-        };
-        Ok(Page { holds, next })
     }
 
     /// Reclaims up to `max` dead holds of `namespace`, earliest expiry first, each with an
