@@ -1,18 +1,7 @@
 
 -- limit_fixed_window: ports leasehold_core::Limits::check and ::peek (limit/rule.rs) with the
 -- FixedWindow rule (limit/fixed_window.rs). Hash fields: 'count', and 'exp' = the window's end.
-function rule.params(a, b)
-  return { quota = param(a, 'quota'), window = param(b, 'window') }
-end
-
-function rule.validate(p)
-  check_range('quota', p.quota.n, 1, MAX_COUNT, p.quota.raw)
-  check_duration('window', p.window.n, p.window.raw)
-end
-
-function rule.limit(p)
-  return p.quota.n
-end
+quota_per_window(MAX_COUNT)
 
 function rule.span(p)
   return p.window.n

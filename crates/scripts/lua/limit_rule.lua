@@ -100,3 +100,20 @@ local function strike(strikes, policy, now)
 end
 
 local rule = {}
+
+-- The parameters every quota-per-window rule takes (fixed window, sliding log, sliding
+-- counter): `quota` in 1..=max_quota, then `window` a duration; the limit is the quota.
+local function quota_per_window(max_quota)
+  function rule.params(a, b)
+    return { quota = param(a, 'quota'), window = param(b, 'window') }
+  end
+
+  function rule.validate(p)
+    check_range('quota', p.quota.n, 1, max_quota, p.quota.raw)
+    check_duration('window', p.window.n, p.window.raw)
+  end
+
+  function rule.limit(p)
+    return p.quota.n
+  end
+end

@@ -4,18 +4,7 @@
 -- window), 'previous', 'current', and 'exp'.
 local MAX_COUNTER_QUOTA = 250000
 
-function rule.params(a, b)
-  return { quota = param(a, 'quota'), window = param(b, 'window') }
-end
-
-function rule.validate(p)
-  check_range('quota', p.quota.n, 1, MAX_COUNTER_QUOTA, p.quota.raw)
-  check_duration('window', p.window.n, p.window.raw)
-end
-
-function rule.limit(p)
-  return p.quota.n
-end
+quota_per_window(MAX_COUNTER_QUOTA)
 
 function rule.span(p)
   return p.window.n * 2

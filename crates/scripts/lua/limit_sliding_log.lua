@@ -5,18 +5,7 @@
 -- times (a check at the newest mark's time joins it).
 local MAX_LOG_QUOTA = 10000
 
-function rule.params(a, b)
-  return { quota = param(a, 'quota'), window = param(b, 'window') }
-end
-
-function rule.validate(p)
-  check_range('quota', p.quota.n, 1, MAX_LOG_QUOTA, p.quota.raw)
-  check_duration('window', p.window.n, p.window.raw)
-end
-
-function rule.limit(p)
-  return p.quota.n
-end
+quota_per_window(MAX_LOG_QUOTA)
 
 function rule.span(p)
   return p.window.n
