@@ -39,6 +39,7 @@ pub mod queue;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod timing;
 pub mod trace;
 
 pub use backend::{Backend, InMemory};
