@@ -19,7 +19,8 @@
 //! ```
 //!
 //! - [`scenario`]: the scenario file format; [`presets`]: the shipped scenarios.
-//! - [`runner`]: the event loop ([`run`] on any [`Backend`], [`simulate`] on the embedded engine).
+//! - [`runner`]: the event loop ([`run`] on any [`Backend`], [`simulate`] on the embedded engine);
+//!   [`stepper`]: the same loop advanced in slices.
 //! - [`trace`]: the steps a run yields and the JSON-lines trace format.
 //! - [`invariant`]: what every step is checked against; [`metrics`]: what a run measures.
 //! - [`legacy`]: tradeit's two-list reservation layout; [`rng`]: the seeded PRNG.
@@ -39,6 +40,7 @@ pub mod queue;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod stepper;
 pub mod timing;
 pub mod trace;
 
@@ -47,4 +49,5 @@ pub use invariant::{Checker, Violation};
 pub use metrics::Metrics;
 pub use runner::{in_memory, run, simulate, simulate_on, Report, Stop};
 pub use scenario::{Behaviour, Scenario};
+pub use stepper::{Advanced, Stepper};
 pub use trace::{Discard, Header, Op, Record, Recorder, Sink, StepRef};

@@ -10,14 +10,13 @@ use alloc::vec::Vec;
 use leasehold_core::store::Store;
 use leasehold_core::{Error, HoldRequest, Millis, Outcome, Request};
 
-use crate::agent::Agent;
 use crate::backend::{Backend, InMemory};
 use crate::invariant::{Checker, Violation};
 use crate::legacy::Legacy;
 use crate::metrics::{GroupStats, LegacyStats, Metrics, Sample};
-use crate::queue::Queue;
 use crate::rng::Rng;
 use crate::scenario::Scenario;
+use crate::stepper::Stepper;
 use crate::trace::{
     fenced_write, touches, AnswerRef, OpRef, Record, ResourceOp, ResourceRef, Sink, StepRef, WriteOutcome,
 };
@@ -53,13 +52,13 @@ pub struct Report<B, S> {
 
 /// Everything an agent's wake-up can reach but its own state.
 pub struct World<B, S> {
-    backend: B,
-    sink: S,
-    checker: Checker,
+    pub(crate) backend: B,
+    pub(crate) sink: S,
+    pub(crate) checker: Checker,
     pub(crate) metrics: Metrics,
     pub(crate) legacy: Legacy,
-    resources: Store<u64>,
-    step: u64,
+    pub(crate) resources: Store<u64>,
+    pub(crate) step: u64,
 }
 
 impl<B: Backend, S: Sink> World<B, S> {
@@ -90,7 +89,11 @@ pub const MAINTENANCE: &str = "expiry";
 /// `hold.sweep` of every hold namespace of the scenario, in the scenario's order. Reclaiming a
 /// dead hold is observable (its `expired` event is reported once), so it is part of the trace
 /// and a replay, in memory or on Redis, reproduces it exactly.
-fn maintain<B: Backend, S: Sink>(world: &mut World<B, S>, scenario: &Scenario, now: u64) -> Result<(), Stop> {
+pub(crate) fn maintain<B: Backend, S: Sink>(
+    world: &mut World<B, S>,
+    scenario: &Scenario,
+    now: u64,
+) -> Result<(), Stop> {
     let engine = &scenario.engine;
     let budget = engine.expire_budget.clamp(1, leasehold_core::bounds::MAX_PAGE);
     world.backend.maintain(Millis(now), usize::try_from(budget).unwrap_or(usize::MAX));
@@ -117,7 +120,7 @@ fn hold_namespaces(scenario: &Scenario) -> Vec<&str> {
 
 /// What an agent works with during one wake-up.
 pub struct Cx<'w, B, S> {
-    world: &'w mut World<B, S>,
+    pub(crate) world: &'w mut World<B, S>,
     /// The current time.
     pub now: u64,
     /// The agent's name.
@@ -200,73 +203,15 @@ impl<B, S> Cx<'_, B, S> {
 /// Runs `scenario` on `backend` to its horizon, handing every step to `sink`.
 ///
 /// Stops at the first broken invariant with the violation (without history: see
-/// [`simulate`], which re-runs the deterministic in-memory engine to collect it).
+/// [`simulate`], which re-runs the deterministic in-memory engine to collect it). The same run
+/// in slices is a [`Stepper`].
 pub fn run<B: Backend, S: Sink>(scenario: &Scenario, backend: B, sink: S) -> Result<Report<B, S>, Stop> {
-    let mut agents = Vec::with_capacity(scenario.agent_count() as usize);
-    let mut queue = Queue::default();
-    for (group_index, group) in scenario.agents.iter().enumerate() {
-        for i in 0..group.count {
-            let index = agents.len() as u64;
-            let mut rng = Rng::stream(scenario.seed, index);
-            let first = scenario.start + group.arrival.first(&mut rng);
-            let agent = Agent::new(group_index, group, i, rng);
-            queue.push(first, agents.len() as u32);
-            agents.push(agent);
-        }
-    }
-    let mut world = World {
-        backend,
-        sink,
-        checker: Checker::new(),
-        metrics: Metrics::new(scenario),
-        legacy: Legacy::default(),
-        resources: Store::new(scenario.seed),
-        step: 0,
-    };
-    let end = scenario.end();
-    let mut last_maintenance = 0u64;
-    let every = scenario.sample_every();
-    let mut next_sample = scenario.start;
-    while let Some(time) = queue.peek_time().filter(|&t| t <= end) {
-        while next_sample <= time {
-            sample(&mut world, scenario, next_sample);
-            next_sample += every;
-        }
-        let Some((now, index)) = queue.pop() else { break };
-        let every = scenario.engine.expire_every;
-        if every > 0 && now >= last_maintenance.saturating_add(every) {
-            last_maintenance = now;
-            maintain(&mut world, scenario, now)?;
-        }
-        let agent = &mut agents[index as usize];
-        let group = &scenario.agents[agent.group];
-        let mut cx =
-            Cx { world: &mut world, now, agent: &agent.name, rng: &mut agent.rng, group: agent.group };
-        if let Some(next) = agent.state.wake(&mut cx, group)? {
-            queue.push(next.max(now), index);
-        }
-    }
-    while next_sample <= end {
-        sample(&mut world, scenario, next_sample);
-        next_sample += every;
-    }
-    world.metrics.steps = world.step;
-    if !world.legacy.is_unused() {
-        world.metrics.legacy = Some(LegacyStats {
-            reserves: world.legacy.reserves,
-            scanned: world.legacy.scanned,
-            last_scan: world.legacy.last_scan,
-            longest_list: world.legacy.longest,
-            final_entries: world.legacy.entries(),
-            final_expired: world.legacy.expired(end),
-            disagreements: world.metrics.legacy.as_ref().map_or(0, |l| l.disagreements),
-        });
-    }
-    world.metrics.finish();
-    Ok(Report { metrics: world.metrics, backend: world.backend, sink: world.sink })
+    let mut stepper = Stepper::new(scenario.clone(), backend, sink);
+    stepper.advance(u64::MAX, u64::MAX)?;
+    Ok(stepper.finish())
 }
 
-fn sample<B: Backend, S: Sink>(world: &mut World<B, S>, scenario: &Scenario, at: u64) {
+pub(crate) fn sample<B: Backend, S: Sink>(world: &mut World<B, S>, scenario: &Scenario, at: u64) {
     let now = Millis(at);
     let namespaces: Vec<&str> = scenario
         .agents
