@@ -24,6 +24,7 @@
 //! ```
 
 pub mod error;
+pub mod limit_series;
 pub mod replay;
 pub mod session;
 pub mod trace_buffer;
@@ -117,6 +118,13 @@ impl Playground {
     /// The violation that stopped the run with its history, or `null`.
     pub fn violation(&self) -> String {
         serde_json::to_string(&self.session.violation()).unwrap_or_default()
+    }
+
+    /// `{"bucket_ms", "groups": {"<group>": [[admitted, denied], ...]}}`: rate-limit checks so
+    /// far per group per sample interval.
+    #[wasm_bindgen(js_name = limitSeries)]
+    pub fn limit_series(&mut self) -> String {
+        serde_json::to_string(&self.session.limit_series()).unwrap_or_default()
     }
 
     /// The scenario being run, as JSON.

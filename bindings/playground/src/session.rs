@@ -7,7 +7,23 @@ use leasehold_sim::{in_memory, simulate, Discard, Header, InMemory, Metrics, Sce
 use serde::Serialize;
 
 use crate::error::PlaygroundError;
+use crate::limit_series::LimitSeries;
 use crate::trace_buffer::TraceBuffer;
+
+/// What a session's run feeds: the trace and the rate-limit series.
+pub struct Collect {
+    /// The trace.
+    pub trace: TraceBuffer,
+    /// Admitted and denied checks over time.
+    pub limits: LimitSeries,
+}
+
+impl leasehold_sim::Sink for Collect {
+    fn step(&mut self, step: &leasehold_sim::StepRef<'_>) {
+        self.trace.step(step);
+        self.limits.step(step);
+    }
+}
 
 /// Parses and validates scenario `json` as `leasehold simulate` does.
 pub fn parse_scenario(json: &str) -> Result<Scenario, PlaygroundError> {
@@ -48,8 +64,8 @@ pub struct ViolationView {
 /// A run in progress or finished.
 pub struct Session {
     scenario: Scenario,
-    stepper: Option<Stepper<InMemory, TraceBuffer>>,
-    finished: Option<(Metrics, TraceBuffer)>,
+    stepper: Option<Stepper<InMemory, Collect>>,
+    finished: Option<(Metrics, Collect)>,
     violation: Option<ViolationView>,
 }
 
@@ -64,7 +80,8 @@ impl Session {
             start: scenario.start,
             horizon: scenario.horizon,
         };
-        let sink = TraceBuffer::new(&header, keep_trace);
+        let limits = LimitSeries::new(scenario.start, scenario.sample_every());
+        let sink = Collect { trace: TraceBuffer::new(&header, keep_trace), limits };
         let stepper = Stepper::new(scenario.clone(), in_memory(&scenario), sink);
         Session { scenario, stepper: Some(stepper), finished: None, violation: None }
     }
@@ -154,8 +171,8 @@ impl Session {
     /// Trace lines written since the last call.
     pub fn take_trace(&mut self) -> String {
         match (&mut self.stepper, &mut self.finished) {
-            (Some(stepper), _) => stepper.sink_mut().take(),
-            (None, Some((_, sink))) => sink.take(),
+            (Some(stepper), _) => stepper.sink_mut().trace.take(),
+            (None, Some((_, sink))) => sink.trace.take(),
             (None, None) => String::new(),
         }
     }
@@ -163,8 +180,8 @@ impl Session {
     /// The trace's hash so far and its line count (header included).
     pub fn trace_hash(&mut self) -> (String, u64) {
         match (&mut self.stepper, &self.finished) {
-            (Some(stepper), _) => (stepper.sink_mut().hash().hex(), stepper.sink_mut().lines()),
-            (None, Some((_, sink))) => (sink.hash().hex(), sink.lines()),
+            (Some(stepper), _) => (stepper.sink_mut().trace.hash().hex(), stepper.sink_mut().trace.lines()),
+            (None, Some((_, sink))) => (sink.trace.hash().hex(), sink.trace.lines()),
             (None, None) => (String::new(), 0),
         }
     }
@@ -176,6 +193,17 @@ impl Session {
             (_, Some((metrics, _))) => metrics.clone(),
             (Some(stepper), None) => stepper.metrics(),
             (None, None) => Metrics::default(),
+        }
+    }
+}
+
+impl Session {
+    /// Admitted and denied rate-limit checks so far, per group per sample interval.
+    pub fn limit_series(&mut self) -> LimitSeries {
+        match (&mut self.stepper, &self.finished) {
+            (Some(stepper), _) => stepper.sink_mut().limits.clone(),
+            (None, Some((_, sink))) => sink.limits.clone(),
+            (None, None) => LimitSeries::default(),
         }
     }
 }

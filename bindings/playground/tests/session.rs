@@ -7,9 +7,9 @@ use leasehold_sim::{presets, Scenario};
 
 fn small(name: &str) -> Scenario {
     let mut scenario = parse_scenario(presets::find(name).unwrap().json).unwrap();
-    scenario.horizon = 300_000;
+    scenario.horizon = 180_000;
     for group in &mut scenario.agents {
-        group.count = group.count.min(20);
+        group.count = group.count.min(8);
     }
     scenario
 }
@@ -83,4 +83,26 @@ fn a_finished_run_refuses_to_advance_and_keeps_its_numbers() {
     assert_eq!(session.advance(u64::MAX, 1).unwrap_err().code, "finished");
     assert_eq!(before, (session.trace_hash(), serde_json::to_string(&session.metrics()).unwrap()));
     assert_eq!(session.take_trace(), "", "without keep_trace the lines are only hashed");
+}
+
+#[test]
+fn the_limit_series_counts_every_check_once_by_its_answer() {
+    let scenario = small("abuse");
+    let mut session = Session::new(scenario.clone(), false);
+    session.advance(u64::MAX, u64::MAX).unwrap();
+    let series = session.limit_series();
+    let metrics = session.metrics();
+    let check = metrics.operations.iter().find(|op| op.op == "limit.check").expect("checks");
+    let (admitted, denied) = series
+        .groups
+        .values()
+        .flatten()
+        .fold((0, 0), |(a, d), [admitted, denied]| (a + admitted, d + denied));
+    assert_eq!(admitted, check.outcomes.get("allowed").copied().unwrap_or(0));
+    assert_eq!(denied, check.outcomes.get("denied").copied().unwrap_or(0));
+    assert!(series.groups.contains_key("coupon-spammers"));
+    assert!(series
+        .groups
+        .values()
+        .all(|buckets| buckets.len() as u64 <= scenario.horizon / series.bucket_ms + 1));
 }

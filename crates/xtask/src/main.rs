@@ -6,11 +6,13 @@
 //!   the tests. `.ci/run` is exactly this command.
 //! - `cargo xtask demo` prints a short tour of the in-memory engine.
 //! - `cargo xtask wasm` builds the npm package `leasehold` into `bindings/pkg/`.
+//! - `cargo xtask playground` builds the browser playground and serves `www/` on 127.0.0.1.
 //!
 //! Each task is one module; [`util`] holds what they share.
 
 mod demo;
 mod install;
+mod playground;
 mod purity;
 mod test;
 mod util;
@@ -24,9 +26,10 @@ usage: cargo xtask <task>
 
 tasks:
   test [STEP...]  install what is missing, then run every CI check, failing fast;
-                  steps: install fmt clippy wasm deps purity tests js (default: all)
+                  steps: install fmt clippy wasm deps purity tests js www (default: all)
   demo            a short tour of the in-memory engine
-  wasm            build the npm package `leasehold` into bindings/pkg/";
+  wasm            build the npm package `leasehold` into bindings/pkg/
+  playground      build the browser playground and serve www/ on 127.0.0.1 [--port N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -38,6 +41,13 @@ fn main() -> ExitCode {
         "test" => test::run_steps(rest),
         "demo" => demo::run(rest),
         "wasm" => match wasm::build(&util::repo_root()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        "playground" => match playground::command(&util::repo_root(), rest) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("error: {error}");

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::install;
+use crate::playground;
 use crate::purity;
 use crate::util::{cargo, cmd, repo_root, run, succeeds, Result};
 use crate::wasm;
@@ -34,6 +35,7 @@ const STEPS: &[Step] = &[
     },
     Step { name: "tests", about: "every test of the workspace, doc tests included", run: tests },
     Step { name: "js", about: "build the npm package, then run its node:test suite", run: js },
+    Step { name: "www", about: "build the playground, then drive it in headless Chromium", run: www },
 ];
 
 /// Runs the named steps (all when none are named) and prints the tally.
@@ -120,4 +122,13 @@ fn tests(_: &Path) -> Result {
 fn js(root: &Path) -> Result {
     wasm::build(root)?;
     run(cmd("npm", ["test"]).current_dir(root.join("bindings")))
+}
+
+/// Builds `www/pkg` (`cargo xtask playground`'s build) and the CLI, then runs `npm test` in
+/// `www/`: the page in headless Chromium against `leasehold simulate` and `leasehold replay`
+/// (in memory and on a redis-server of its own).
+fn www(root: &Path) -> Result {
+    playground::build(root)?;
+    run(&mut cargo(["build", "-p", "leasehold-cli"]))?;
+    run(cmd("npm", ["test"]).current_dir(root.join("www")))
 }
