@@ -1,7 +1,7 @@
 //! `cargo xtask test [STEP...]`: everything CI checks, in order, stopping at the first failure.
 //!
 //! Each step prints a header, the commands it runs and how long it took; the last line counts
-//! the steps (`steps: 8 passed, 0 failed`). Name steps to run only those, e.g.
+//! the steps (`steps: 9 passed, 0 failed`). Name steps to run only those, e.g.
 //! `cargo xtask test fmt clippy`.
 
 use std::path::Path;
