@@ -56,7 +56,7 @@ function ensureStarted() {
   state.metricsText = null;
   $("export-trace").disabled = $("export-metrics").disabled = true;
   $("compare-results").innerHTML = "";
-  worker.postMessage({ type: "start", scenario: JSON.stringify(state.scenario), keepTrace: $("keep-trace").checked });
+  worker.postMessage({ type: "start", scenario: JSON.stringify(state.scenario), keepTrace: $("keep-trace").checked, fault: $("fault").value });
   state.dirty = false;
 }
 
@@ -103,9 +103,9 @@ const actions = {
 function draw({ progress, metrics, limits, view, wall }) {
   const horizon = state.scenario.horizon;
   $("progress").value = progress.clock / horizon;
-  status(`${plots.span(progress.clock)} of ${plots.span(horizon)} virtual, ${progress.steps.toLocaleString("en-US")} steps, ${(wall / 1000).toFixed(2)} s wall${progress.done ? " — finished" : state.playing ? "" : " — paused"}`);
+  status(`${plots.span(progress.clock)} of ${plots.span(horizon)} virtual, ${progress.steps.toLocaleString("en-US")} steps, ${(wall / 1000).toFixed(2)} s wall${state.violation ? ` — stopped: invariant violated at step ${state.violation.step}` : progress.done ? " — finished" : state.playing ? "" : " — paused"}`);
   $("summary-body").innerHTML = summary(state.scenario, metrics, state.last);
-  $("gantt").innerHTML = plots.gantt(view);
+  $("gantt").innerHTML = plots.gantt(view, state.violation?.key);
   $("holds-list").innerHTML = plots.holds(view);
   $("conflicts").innerHTML = plots.conflicts(view);
   $("limit-charts").innerHTML = plots.limitCharts(limits);
@@ -157,6 +157,10 @@ worker.onmessage = ({ data }) => {
 
 function wire() {
   for (const name of ["play", "step", "finish", "reset"]) $(name).onclick = () => actions[name]();
+  $("keep-trace").onchange = $("fault").onchange = () => {
+    state.dirty = true;
+    status("Engine changed: press Play or Run to end to start again.");
+  };
   $("speed").onchange = () => state.playing && worker.postMessage({ type: "play", speed: speed() });
   $("preset").onchange = () => {
     const preset = state.presets.find((p) => p.name === $("preset").value);

@@ -12,7 +12,7 @@ export function span(ms) {
 }
 
 /** Lock holders per key over the last `window` ms: one row per key, one bar per lease. */
-export function gantt(view) {
+export function gantt(view, brokenKey) {
   const rows = view.locks;
   if (rows.length === 0) return `<p class="empty">No lock taken yet.</p>`;
   const width = 640, label = 150, row = 18, top = 16;
@@ -23,7 +23,7 @@ export function gantt(view) {
   svg += `<text x="${label}" y="11" class="axis">−${span(view.window)}</text><text x="${width - 4}" y="11" class="axis" text-anchor="end">now</text>`;
   rows.forEach((r, i) => {
     const y = top + i * row;
-    svg += `<text x="${label - 6}" y="${y + 12}" class="key" text-anchor="end">${esc(r.key.length > 22 ? "…" + r.key.slice(-21) : r.key)}</text>`;
+    svg += `<text x="${label - 6}" y="${y + 12}" class="key${r.key === brokenKey ? " broken" : ""}" text-anchor="end">${esc(r.key.length > 22 ? "…" + r.key.slice(-21) : r.key)}</text>`;
     svg += `<line x1="${label}" x2="${width - 4}" y1="${y + row - 1}" y2="${y + row - 1}" class="grid"/>`;
     for (const bar of r.bars) {
       const x0 = x(bar.from), x1 = Math.max(x0 + 1.5, x(Math.min(bar.to, view.now)));

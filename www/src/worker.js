@@ -72,8 +72,8 @@ async function play(token) {
 }
 
 const handlers = {
-  start({ scenario, keepTrace }) {
-    const pg = new Playground(scenario, keepTrace);
+  start({ scenario, keepTrace, fault }) {
+    const pg = new Playground(scenario, keepTrace, fault ?? "none");
     if (run) run.pg.free();
     const parsed = JSON.parse(pg.scenario());
     run = { pg, scenario: parsed, keep: keepTrace, chunks: [], views: new Views(parsed), speed: 1,
@@ -111,7 +111,7 @@ const handlers = {
   compare({ scenario, algorithms }) {
     const results = [];
     for (const variant of variants(JSON.parse(scenario), algorithms)) {
-      const pg = new Playground(JSON.stringify(variant.scenario), false);
+      const pg = new Playground(JSON.stringify(variant.scenario), false, "none");
       JSON.parse(pg.advance(Infinity, Infinity));
       const metrics = JSON.parse(pg.metrics(false));
       results.push({ algorithm: variant.algorithm, label: variant.label,

@@ -100,6 +100,11 @@ test("a preset run to its end shows the CLI's numbers, exports its trace and met
   const metrics = await save(page, "#export-metrics", join(artifacts, "page-orphaned-locks-metrics.json"));
   assert.ok(metrics.equals(readFileSync(join(out, "metrics.json"))), "the page's metrics.json is the CLI's");
 
+  await page.setInputFiles("#import-trace", trace);
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("Replayed"));
+  assert.match(await page.textContent("#status"), new RegExp(`Replayed ${figures.steps} steps .*fnv1a64 ${figures.hash}`),
+    "the page replays its own trace with the same hash");
+
   const inMemory = leasehold("replay", trace);
   assert.match(inMemory, new RegExp(`every outcome matches .*fnv1a64 ${figures.hash}`));
   const redis = await startRedis();
@@ -124,6 +129,24 @@ test("a seed typed in the form, run with the keyboard, gives the CLI's run for t
   assert.deepEqual(await shown(page), figures);
   const refused = Number(await page.textContent("[data-testid=refused]"));
   assert.ok(refused > 0, "stale-writer shows the writes the fence refused");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a bug planted in the engine is caught and shown with the steps on its key that led to it", async () => {
+  const { page, context, problems } = await open("orphaned-locks");
+  await page.selectOption("#fault", "grant_held_locks");
+  await runToEnd(page);
+  const alert = page.locator("#invariant-body .violation");
+  assert.match(await alert.locator("strong").textContent(), /^Invariant violated at step \d+ on lockTrade:\d+$/);
+  const history = await alert.locator("li code").allTextContents();
+  assert.ok(history.length >= 2, "the grant before the second holder is shown too");
+  assert.match(await page.textContent("#status"), /stopped: invariant violated at step \d+/);
+  const trace = (await save(page, "#export-trace", join(artifacts, "planted-bug.jsonl"))).toString().trimEnd().split("\n");
+  assert.equal(history.at(-1), trace.at(-1), "the violating step is the trace's last line");
+  assert.ok(history.every((line) => trace.includes(line)), "every step shown is a step of the trace");
+  assert.match(await page.locator("#gantt text.broken").textContent(), /lockTrade:/);
+  await page.screenshot({ path: join(artifacts, "planted-bug.png"), fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -10,10 +10,11 @@
 //! the hash is the one it prints, and the final metrics are its `metrics.json`.
 //!
 //! ```
+//! use leasehold_playground::fault::Fault;
 //! use leasehold_playground::session::{parse_scenario, Session};
 //!
 //! let json = leasehold_sim::presets::find("stale-writer").unwrap().json;
-//! let mut session = Session::new(parse_scenario(json).unwrap(), true);
+//! let mut session = Session::new(parse_scenario(json).unwrap(), true, Fault::None);
 //! while !session.is_done() {
 //!     session.advance(u64::MAX, 1_000).unwrap();
 //! }
@@ -24,6 +25,7 @@
 //! ```
 
 pub mod error;
+pub mod fault;
 pub mod limit_series;
 pub mod replay;
 pub mod session;
@@ -33,6 +35,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsError;
 
 use crate::error::PlaygroundError;
+use crate::fault::Fault;
 use crate::session::{parse_scenario, Session};
 
 fn js(error: PlaygroundError) -> JsError {
@@ -77,11 +80,13 @@ pub struct Playground {
 #[wasm_bindgen]
 impl Playground {
     /// A run of `scenario` (JSON, as the CLI reads it) at its start; with `keep_trace` false
-    /// the trace is hashed but its lines are not kept.
+    /// the trace is hashed but its lines are not kept. `fault` plants a bug in the engine to
+    /// watch the checker catch it: `"none"` (or `""`) or `"grant_held_locks"`.
     #[wasm_bindgen(constructor)]
-    pub fn new(scenario: &str, keep_trace: bool) -> Result<Playground, JsError> {
+    pub fn new(scenario: &str, keep_trace: bool, fault: &str) -> Result<Playground, JsError> {
         let scenario = parse_scenario(scenario).map_err(js)?;
-        Ok(Playground { session: Session::new(scenario, keep_trace) })
+        let fault = Fault::parse(fault).map_err(js)?;
+        Ok(Playground { session: Session::new(scenario, keep_trace, fault) })
     }
 
     /// Runs wake-ups up to `until` virtual ms after the start, at most `max_wakeups` of them;

@@ -3,10 +3,11 @@
 //! with the steps on its key that led to it.
 
 use leasehold_sim::trace::FORMAT_VERSION;
-use leasehold_sim::{in_memory, simulate, Discard, Header, InMemory, Metrics, Scenario, Stepper, Stop};
+use leasehold_sim::{simulate_on, Discard, Header, Metrics, Scenario, Stepper, Stop};
 use serde::Serialize;
 
 use crate::error::PlaygroundError;
+use crate::fault::{Fault, Planted};
 use crate::limit_series::LimitSeries;
 use crate::trace_buffer::TraceBuffer;
 
@@ -64,15 +65,16 @@ pub struct ViolationView {
 /// A run in progress or finished.
 pub struct Session {
     scenario: Scenario,
-    stepper: Option<Stepper<InMemory, Collect>>,
+    fault: Fault,
+    stepper: Option<Stepper<Planted, Collect>>,
     finished: Option<(Metrics, Collect)>,
     violation: Option<ViolationView>,
 }
 
 impl Session {
-    /// A session of `scenario` at its start; `keep_trace` false hashes the trace without
-    /// keeping its lines.
-    pub fn new(scenario: Scenario, keep_trace: bool) -> Session {
+    /// A session of `scenario` at its start on the engine with `fault` planted (normally
+    /// [`Fault::None`]); `keep_trace` false hashes the trace without keeping its lines.
+    pub fn new(scenario: Scenario, keep_trace: bool, fault: Fault) -> Session {
         let header = Header {
             leasehold_trace: FORMAT_VERSION,
             scenario: scenario.name.clone(),
@@ -82,8 +84,9 @@ impl Session {
         };
         let limits = LimitSeries::new(scenario.start, scenario.sample_every());
         let sink = Collect { trace: TraceBuffer::new(&header, keep_trace), limits };
-        let stepper = Stepper::new(scenario.clone(), in_memory(&scenario), sink);
-        Session { scenario, stepper: Some(stepper), finished: None, violation: None }
+        let engine = Planted::new(scenario.engine.hash_seed, fault);
+        let stepper = Stepper::new(scenario.clone(), engine, sink);
+        Session { scenario, fault, stepper: Some(stepper), finished: None, violation: None }
     }
 
     /// The scenario.
@@ -135,8 +138,13 @@ impl Session {
     /// The violation with its history: the engine is deterministic, so a second run finds the
     /// same violation and the simulator collects the steps that led to it.
     fn explain(&self, stop: Stop) -> ViolationView {
+        let (seed, fault) = (self.scenario.engine.hash_seed, self.fault);
+        let again = || match simulate_on(&self.scenario, || Planted::new(seed, fault), Discard) {
+            Err(Stop::Violation(violation)) => Some(violation),
+            _ => None,
+        };
         let violation = match stop {
-            Stop::Violation(first) => simulate(&self.scenario, Discard).err().unwrap_or(first),
+            Stop::Violation(first) => again().unwrap_or(first),
             Stop::Backend(never) => {
                 return ViolationView {
                     step: 0,

@@ -1,6 +1,7 @@
 //! A playground session is the CLI's run: the same trace bytes however it is sliced, a trace
 //! that replays, refusals that leave it unchanged.
 
+use leasehold_playground::fault::Fault;
 use leasehold_playground::replay::replay;
 use leasehold_playground::session::{parse_scenario, Session};
 use leasehold_sim::{presets, Scenario};
@@ -15,7 +16,7 @@ fn small(name: &str) -> Scenario {
 }
 
 fn run(scenario: &Scenario, slice: u64, max: u64) -> (String, String, String) {
-    let mut session = Session::new(scenario.clone(), true);
+    let mut session = Session::new(scenario.clone(), true, Fault::None);
     let mut trace = String::new();
     let mut until = 0;
     while !session.is_done() {
@@ -76,7 +77,7 @@ fn a_bad_scenario_is_refused_with_its_field() {
 
 #[test]
 fn a_finished_run_refuses_to_advance_and_keeps_its_numbers() {
-    let mut session = Session::new(small("stale-writer"), false);
+    let mut session = Session::new(small("stale-writer"), false, Fault::None);
     session.advance(u64::MAX, u64::MAX).unwrap();
     assert!(session.is_done());
     let before = (session.trace_hash(), serde_json::to_string(&session.metrics()).unwrap());
@@ -88,7 +89,7 @@ fn a_finished_run_refuses_to_advance_and_keeps_its_numbers() {
 #[test]
 fn the_limit_series_counts_every_check_once_by_its_answer() {
     let scenario = small("abuse");
-    let mut session = Session::new(scenario.clone(), false);
+    let mut session = Session::new(scenario.clone(), false, Fault::None);
     session.advance(u64::MAX, u64::MAX).unwrap();
     let series = session.limit_series();
     let metrics = session.metrics();
@@ -105,4 +106,21 @@ fn the_limit_series_counts_every_check_once_by_its_answer() {
         .groups
         .values()
         .all(|buckets| buckets.len() as u64 <= scenario.horizon / series.bucket_ms + 1));
+}
+
+#[test]
+fn a_planted_double_grant_stops_the_run_with_the_steps_on_its_key() {
+    let mut scenario = small("orphaned-locks");
+    scenario.horizon = 900_000;
+    let mut session = Session::new(scenario, true, Fault::GrantHeldLocks);
+    let progress = session.advance(u64::MAX, u64::MAX).unwrap();
+    assert!(progress.done && session.is_done());
+    let violation = session.violation().cloned().expect("a second holder is caught");
+    assert!(violation.message.contains("two live holders"), "{}", violation.message);
+    assert!(violation.history.len() >= 2, "the earlier grant is shown too");
+    let last = violation.history.last().unwrap();
+    assert!(last.starts_with(&format!("{{\"step\":{},", violation.step)), "{last}");
+    assert!(last.contains(&violation.key));
+    assert_eq!(session.trace_hash().1, violation.step + 1, "the trace ends with the violating step");
+    assert_eq!(Fault::parse("nope").unwrap_err().code, "argument");
 }
