@@ -104,7 +104,8 @@ export class Views {
 
   /** What the page draws at virtual time `now` (absolute ms). */
   snapshot(now) {
-    const window = Math.max(60_000, Math.min(this.horizon, 20 * 60_000));
+    // The last twenty minutes, or everything since the start while the run is younger.
+    const window = Math.max(10_000, Math.min(now - this.start, 20 * 60_000));
     const keys = [...this.locks.entries()]
       .sort((a, b) => b[1].active - a[1].active)
       .slice(0, GANTT_KEYS)
