@@ -131,7 +131,10 @@ impl Installer {
         if on_path("npm").is_none() {
             return Err("npm is not on PATH: install Node.js (with npm) first".to_owned());
         }
-        run(cmd("npm", ["ci", "--no-audit", "--no-fund"]).current_dir(dir))
+        // No npm package may fetch a browser: the tests drive Debian's Chromium.
+        run(cmd("npm", ["ci", "--no-audit", "--no-fund"])
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .current_dir(dir))
     }
 
     /// `apt-get install -y <packages>`, after one `apt-get update` per run; as root directly,

@@ -130,5 +130,5 @@ fn js(root: &Path) -> Result {
 fn www(root: &Path) -> Result {
     playground::build(root)?;
     run(&mut cargo(["build", "-p", "leasehold-cli"]))?;
-    run(cmd("npm", ["test"]).current_dir(root.join("www")))
+    run(cmd("npm", ["test"]).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").current_dir(root.join("www")))
 }
