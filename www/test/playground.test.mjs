@@ -151,6 +151,35 @@ test("a bug planted in the engine is caught and shown with the steps on its key 
   await context.close();
 });
 
+test("a scenario exported from the page imports back into another, and steps go one wake-up at a time", async () => {
+  const first = await open("api-keys");
+  await first.page.fill("#f-seed", "77");
+  await first.page.fill("#f-0-count", "3");
+  const file = join(artifacts, "api-keys-edited.json");
+  const exported = JSON.parse((await save(first.page, "#export-scenario", file)).toString());
+  assert.equal(exported.seed, 77);
+  assert.equal(exported.agents[0].count, 3);
+  await first.context.close();
+
+  const { page, context, problems } = await open("withdraw-rush");
+  await page.setInputFiles("#import-scenario", file);
+  assert.equal(await page.inputValue("#f-seed"), "77");
+  assert.equal(await page.inputValue("#f-0-count"), "3");
+  assert.deepEqual(JSON.parse(await page.inputValue("#scenario-json")), exported);
+  await page.locator("body").click({ position: { x: 2, y: 2 } });
+  const steps = async () => Number((await page.textContent("#status")).match(/([\d,]+) steps/)?.[1].replaceAll(",", "") ?? -1);
+  await page.keyboard.press("s");
+  await page.waitForFunction(() => /paused/.test(document.getElementById("status").textContent));
+  await page.waitForFunction(() => !/ 0 steps/.test(document.getElementById("status").textContent));
+  const once = await steps();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((n) => !document.getElementById("status").textContent.includes(` ${n} steps`), once);
+  const twice = await steps();
+  assert.ok(once >= 1 && twice > once, `one step gave ${once} steps, two gave ${twice}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a bad scenario is refused with its field named and the page keeps working", async () => {
   const { page, context, problems } = await open("api-keys");
   await page.click("details summary");
