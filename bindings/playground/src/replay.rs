@@ -10,7 +10,7 @@ use leasehold_sim::{Checker, Header, InMemory, Op};
 use serde::{Deserialize, Serialize};
 
 use crate::error::PlaygroundError;
-use crate::trace_buffer::Fnv1a;
+use leasehold_sim::TraceHash;
 
 /// A step line, its outcome kept as JSON to compare.
 #[derive(Debug, Deserialize)]
@@ -49,7 +49,7 @@ pub fn replay(text: &str) -> Result<Replayed, PlaygroundError> {
     if header.leasehold_trace != FORMAT_VERSION {
         return Err(malformed(1, format!("trace format {} is not {FORMAT_VERSION}", header.leasehold_trace)));
     }
-    let mut hash = Fnv1a::default();
+    let mut hash = TraceHash::default();
     hash.update(first.as_bytes());
     hash.update(b"\n");
     let mut engine = InMemory::new(0);

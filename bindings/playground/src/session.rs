@@ -2,7 +2,6 @@
 //! slice by slice, reporting progress, metrics and, when an invariant breaks, the violation
 //! with the steps on its key that led to it.
 
-use leasehold_sim::trace::FORMAT_VERSION;
 use leasehold_sim::{simulate_on, Discard, Header, Metrics, Scenario, Stepper, Stop};
 use serde::Serialize;
 
@@ -75,13 +74,7 @@ impl Session {
     /// A session of `scenario` at its start on the engine with `fault` planted (normally
     /// [`Fault::None`]); `keep_trace` false hashes the trace without keeping its lines.
     pub fn new(scenario: Scenario, keep_trace: bool, fault: Fault) -> Session {
-        let header = Header {
-            leasehold_trace: FORMAT_VERSION,
-            scenario: scenario.name.clone(),
-            seed: scenario.seed,
-            start: scenario.start,
-            horizon: scenario.horizon,
-        };
+        let header = Header::of(&scenario);
         let limits = LimitSeries::new(scenario.start, scenario.sample_every());
         let sink = Collect { trace: TraceBuffer::new(&header, keep_trace), limits };
         let engine = Planted::new(scenario.engine.hash_seed, fault);

@@ -23,7 +23,6 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use leasehold_sim::trace::FORMAT_VERSION;
 use leasehold_sim::{presets, simulate, simulate_on, Discard, Header, Stop, Violation};
 
 use output::{OutDir, Progress, TraceSink};
@@ -132,13 +131,7 @@ fn simulate_command(args: &[String]) -> Result<(), String> {
         scenario.horizon = horizon;
         scenario.validate().map_err(|invalid| format!("--horizon: {invalid}"))?;
     }
-    let header = Header {
-        leasehold_trace: FORMAT_VERSION,
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        start: scenario.start,
-        horizon: scenario.horizon,
-    };
+    let header = Header::of(&scenario);
     let mut out = match &options.out {
         Some(dir) => Some(OutDir::create(Path::new(dir)).map_err(|e| format!("--out {dir}: {e}"))?),
         None => None,
@@ -253,13 +246,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             best = best.min(began.elapsed().as_secs_f64());
             ops = report.metrics.ops;
         }
-        let header = Header {
-            leasehold_trace: FORMAT_VERSION,
-            scenario: name.to_owned(),
-            seed: scenario.seed,
-            start: scenario.start,
-            horizon: scenario.horizon,
-        };
+        let header = Header::of(&scenario);
         let began = Instant::now();
         let traced = simulate(&scenario, TraceSink::new(&header, None, None)).map_err(|v| violated(&v))?;
         let with_trace = began.elapsed().as_secs_f64();

@@ -7,40 +7,13 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use leasehold_sim::{Header, Sink, StepRef};
-
-/// FNV-1a, 64 bits: the trace hash. Chosen for being a dozen lines anyone can re-implement to
-/// check a trace (offset basis 0xcbf29ce484222325, prime 0x100000001b3); it detects changes,
-/// it is not a cryptographic digest.
-#[derive(Debug, Clone, Copy)]
-pub struct Fnv1a(u64);
-
-impl Default for Fnv1a {
-    fn default() -> Fnv1a {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv1a {
-    /// Feeds `bytes`.
-    pub fn update(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    /// The hash as 16 hex digits.
-    pub fn hex(&self) -> String {
-        format!("{:016x}", self.0)
-    }
-}
+use leasehold_sim::{Header, Sink, StepRef, TraceHash};
 
 /// Serializes every step as one JSON line, hashes the bytes, writes them to a file when asked
 /// and draws the progress bar. The first I/O error is kept and reported at the end.
 pub struct TraceSink {
     line: Vec<u8>,
-    hash: Fnv1a,
+    hash: TraceHash,
     file: Option<BufWriter<File>>,
     error: Option<io::Error>,
     progress: Option<Progress>,
@@ -53,7 +26,7 @@ impl TraceSink {
     pub fn new(header: &Header, file: Option<File>, progress: Option<Progress>) -> TraceSink {
         let mut sink = TraceSink {
             line: Vec::with_capacity(512),
-            hash: Fnv1a::default(),
+            hash: TraceHash::default(),
             file: file.map(|f| BufWriter::with_capacity(1 << 16, f)),
             error: None,
             progress,
@@ -77,7 +50,7 @@ impl TraceSink {
     }
 
     /// The hash of every byte so far, and the first write error, if any (after flushing).
-    pub fn finish(mut self) -> (Fnv1a, io::Result<()>) {
+    pub fn finish(mut self) -> (TraceHash, io::Result<()>) {
         if let Some(progress) = &mut self.progress {
             progress.clear();
         }
@@ -197,7 +170,7 @@ mod tests {
     #[test]
     fn fnv1a_matches_its_published_test_vectors() {
         let hash = |text: &str| {
-            let mut h = Fnv1a::default();
+            let mut h = TraceHash::default();
             h.update(text.as_bytes());
             h.hex()
         };

@@ -8,14 +8,14 @@ use leasehold_sim::trace::{fenced_write, AnswerRef, ResourceOp};
 use leasehold_sim::{Checker, Op};
 
 use crate::load;
-use crate::output::Fnv1a;
+use leasehold_sim::TraceHash;
 
 /// What a successful replay saw.
 pub struct Replayed {
     /// Steps replayed.
     pub steps: u64,
     /// Hash of the trace's bytes as re-serialized (equal to the recorded file's when unmodified).
-    pub hash: Fnv1a,
+    pub hash: TraceHash,
 }
 
 /// Replays `path` on `engine`, a fresh store without active expiry; the error names the line
@@ -24,7 +24,7 @@ pub fn replay<B: Backend>(path: &str, mut engine: B) -> Result<Replayed, String>
     let trace = load::trace(path)?;
     let mut checker = Checker::new();
     let mut resources: Store<u64> = Store::new(0);
-    let mut hash = Fnv1a::default();
+    let mut hash = TraceHash::default();
     hash.update(&serde_json::to_vec(&trace.header).map_err(|e| e.to_string())?);
     hash.update(b"\n");
     let mut expected_step = 0;

@@ -43,6 +43,7 @@ pub mod scenario;
 pub mod stepper;
 pub mod timing;
 pub mod trace;
+pub mod trace_hash;
 
 pub use backend::{Backend, InMemory};
 pub use invariant::{Checker, Violation};
@@ -51,3 +52,4 @@ pub use runner::{in_memory, run, simulate, simulate_on, Report, Stop};
 pub use scenario::{Behaviour, Scenario};
 pub use stepper::{Advanced, Stepper};
 pub use trace::{Discard, Header, Op, Record, Recorder, Sink, StepRef};
+pub use trace_hash::TraceHash;

@@ -47,6 +47,19 @@ pub struct Header {
     pub horizon: u64,
 }
 
+impl Header {
+    /// The header of a run of `scenario`: its name, seed, start and horizon.
+    pub fn of(scenario: &crate::Scenario) -> Header {
+        Header {
+            leasehold_trace: FORMAT_VERSION,
+            scenario: scenario.name.clone(),
+            seed: scenario.seed,
+            start: scenario.start,
+            horizon: scenario.horizon,
+        }
+    }
+}
+
 /// A write to the simulated fenced resource: accepted when `fence` is at least the highest
 /// fence the resource has accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
