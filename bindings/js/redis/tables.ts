@@ -1,0 +1,220 @@
+/**
+ * The typed tables of a {@link RedisEngine}: the in-memory engine's methods, asynchronous.
+ *
+ * Each method first makes the in-memory engine's own checks on a scratch engine (so bad input
+ * throws the same {@link InvalidArgumentError}, before any I/O), then sends the request in the
+ * core's wire form, one script call, and answers the same outcome types, or a {@link Degraded}
+ * one when Redis is unreachable under the `open`, `closed` or `memory` policy.
+ *
+ * @module
+ */
+
+import type { Acquire, AlgorithmName, Cursor, Decision, Extend, Json, LeaseState, LimitSpec, Page, PerItem, Release, Reserve, Reset, SemaphoreState, Swept } from "../types.js";
+import type { MaybeDegraded, RedisCore } from "./engine.js";
+
+/** The wire name of each algorithm. */
+const WIRE: Readonly<Record<AlgorithmName, string>> = {
+  fixedWindow: "fixed_window",
+  slidingLog: "sliding_log",
+  slidingCounter: "sliding_counter",
+  tokenBucket: "token_bucket",
+  gcra: "gcra",
+  cooldown: "cooldown",
+};
+
+/** `limit` (already checked) in the wire form: the algorithm and the optional block policy. */
+function wireLimit(limit: LimitSpec): { algorithm: Json; block: Json } {
+  let params: Json;
+  switch (limit.algorithm) {
+    case "fixedWindow":
+    case "slidingLog":
+    case "slidingCounter":
+      params = { quota: limit.quota, window: limit.window };
+      break;
+    case "tokenBucket":
+      params = { capacity: limit.capacity, refill: limit.refill, interval: limit.interval };
+      break;
+    case "gcra":
+      params = { burst: limit.burst, interval: limit.interval };
+      break;
+    case "cooldown":
+      params = { interval: limit.interval };
+      break;
+  }
+  const b = limit.block;
+  const block = b === undefined || b === null ? null : { violations: b.violations, within: b.within, block_for: b.blockFor };
+  return { algorithm: { [WIRE[limit.algorithm]]: params }, block };
+}
+
+/** Locks on Redis: {@link Locks}, asynchronous. */
+export class RedisLocks {
+  readonly #core: RedisCore;
+
+  /** @internal */
+  constructor(core: RedisCore) {
+    this.#core = core;
+  }
+
+  /** {@link Locks.acquire} on Redis. */
+  acquire(key: string, owner: string, ttl: number, now?: number): Promise<MaybeDegraded<Acquire>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().locks.acquire(key, owner, ttl, at ?? 0);
+    return this.#core.typed("locks.acquire", { lock: { acquire: { key, owner, ttl } } }, at);
+  }
+
+  /** {@link Locks.release} on Redis. */
+  release(key: string, owner: string, now?: number): Promise<MaybeDegraded<Release>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().locks.release(key, owner, at ?? 0);
+    return this.#core.typed("locks.release", { lock: { release: { key, owner } } }, at);
+  }
+
+  /** {@link Locks.extend} on Redis. */
+  extend(key: string, owner: string, ttl: number, now?: number): Promise<MaybeDegraded<Extend>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().locks.extend(key, owner, ttl, at ?? 0);
+    return this.#core.typed("locks.extend", { lock: { extend: { key, owner, ttl } } }, at);
+  }
+
+  /** {@link Locks.inspect} on Redis. */
+  inspect(key: string, now?: number): Promise<MaybeDegraded<LeaseState>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().locks.inspect(key, at ?? 0);
+    return this.#core.typed("locks.inspect", { lock: { inspect: { key } } }, at);
+  }
+}
+
+/** Semaphores on Redis: {@link Semaphores}, asynchronous. */
+export class RedisSemaphores {
+  readonly #core: RedisCore;
+
+  /** @internal */
+  constructor(core: RedisCore) {
+    this.#core = core;
+  }
+
+  /** {@link Semaphores.acquire} on Redis. */
+  acquire(key: string, owner: string, capacity: number, ttl: number, now?: number): Promise<MaybeDegraded<Acquire>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().semaphores.acquire(key, owner, capacity, ttl, at ?? 0);
+    return this.#core.typed("semaphores.acquire", { semaphore: { acquire: { key, owner, capacity, ttl } } }, at);
+  }
+
+  /** {@link Semaphores.release} on Redis. */
+  release(key: string, owner: string, now?: number): Promise<MaybeDegraded<Release>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().semaphores.release(key, owner, at ?? 0);
+    return this.#core.typed("semaphores.release", { semaphore: { release: { key, owner } } }, at);
+  }
+
+  /** {@link Semaphores.extend} on Redis. */
+  extend(key: string, owner: string, ttl: number, now?: number): Promise<MaybeDegraded<Extend>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().semaphores.extend(key, owner, ttl, at ?? 0);
+    return this.#core.typed("semaphores.extend", { semaphore: { extend: { key, owner, ttl } } }, at);
+  }
+
+  /** {@link Semaphores.inspect} on Redis. */
+  inspect(key: string, now?: number): Promise<MaybeDegraded<SemaphoreState>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().semaphores.inspect(key, at ?? 0);
+    return this.#core.typed("semaphores.inspect", { semaphore: { inspect: { key } } }, at);
+  }
+}
+
+/** Holds on Redis: {@link Holds}, asynchronous; writes also feed the namespace's event stream. */
+export class RedisHolds {
+  readonly #core: RedisCore;
+
+  /** @internal */
+  constructor(core: RedisCore) {
+    this.#core = core;
+  }
+
+  /** {@link Holds.reserve} on Redis. */
+  reserve(namespace: string, items: readonly string[], owner: string, ttl: number, maxHolds?: number | null, now?: number): Promise<MaybeDegraded<Reserve>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.reserve(namespace, items, owner, ttl, maxHolds, at ?? 0);
+    const request: { [key: string]: Json } = { namespace, items: [...items], owner, ttl };
+    if (maxHolds !== undefined && maxHolds !== null) request.max_holds = maxHolds;
+    return this.#core.typed("holds.reserve", { hold: { reserve: request } }, at);
+  }
+
+  /** {@link Holds.release} on Redis. */
+  release(namespace: string, items: readonly string[], owner: string, now?: number): Promise<MaybeDegraded<PerItem<Release>>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.release(namespace, items, owner, at ?? 0);
+    return this.#core.typed("holds.release", { hold: { release: { namespace, items: [...items], owner } } }, at);
+  }
+
+  /** {@link Holds.extend} on Redis. */
+  extend(namespace: string, items: readonly string[], owner: string, ttl: number, now?: number): Promise<MaybeDegraded<PerItem<Extend>>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.extend(namespace, items, owner, ttl, at ?? 0);
+    return this.#core.typed("holds.extend", { hold: { extend: { namespace, items: [...items], owner, ttl } } }, at);
+  }
+
+  /** {@link Holds.forceRelease} on Redis. */
+  forceRelease(namespace: string, items: readonly string[], now?: number): Promise<MaybeDegraded<PerItem<Release>>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.forceRelease(namespace, items, at ?? 0);
+    return this.#core.typed("holds.forceRelease", { hold: { force_release: { namespace, items: [...items] } } }, at);
+  }
+
+  /** {@link Holds.check} on Redis. */
+  check(namespace: string, items: readonly string[], now?: number): Promise<MaybeDegraded<{ items: LeaseState[] }>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.check(namespace, items, at ?? 0);
+    return this.#core.typed("holds.check", { hold: { check: { namespace, items: [...items] } } }, at);
+  }
+
+  /** {@link Holds.list} on Redis. */
+  list(namespace: string, limit: number, cursor?: Cursor | null, now?: number): Promise<MaybeDegraded<Page>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.list(namespace, limit, cursor, at ?? 0);
+    const request: { [key: string]: Json } = { namespace, limit };
+    if (cursor !== undefined && cursor !== null) request.cursor = { expires_at: cursor.expiresAt, item: cursor.item };
+    return this.#core.typed("holds.list", { hold: { list: request } }, at);
+  }
+
+  /** {@link Holds.sweep} on Redis. */
+  sweep(namespace: string, max: number, now?: number): Promise<MaybeDegraded<Swept>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().holds.sweep(namespace, max, at ?? 0);
+    return this.#core.typed("holds.sweep", { hold: { sweep: { namespace, max } } }, at);
+  }
+}
+
+/** Rate limits on Redis: {@link Limits}, asynchronous. */
+export class RedisLimits {
+  readonly #core: RedisCore;
+
+  /** @internal */
+  constructor(core: RedisCore) {
+    this.#core = core;
+  }
+
+  /** {@link Limits.check} on Redis: counts `cost` units when admitted. */
+  check(key: string, limit: LimitSpec, cost = 1, now?: number): Promise<MaybeDegraded<Decision>> {
+    return this.#decide("limits.check", "check", key, limit, cost, now);
+  }
+
+  /** {@link Limits.peek} on Redis: the decision a check would give, counting nothing. */
+  peek(key: string, limit: LimitSpec, cost = 1, now?: number): Promise<MaybeDegraded<Decision>> {
+    return this.#decide("limits.peek", "peek", key, limit, cost, now);
+  }
+
+  #decide(operation: string, op: string, key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().limits.peek(key, limit, cost, at ?? 0);
+    const { algorithm, block } = wireLimit(limit);
+    return this.#core.typed(operation, { limit: { [op]: { key, algorithm, block, cost } } }, at);
+  }
+
+  /** {@link Limits.reset} on Redis. */
+  reset(key: string, algorithm: AlgorithmName, now?: number): Promise<MaybeDegraded<Reset>> {
+    const at = this.#core.explicitNow(now);
+    this.#core.scratch().limits.reset(key, algorithm, at ?? 0);
+    return this.#core.typed("limits.reset", { limit: { reset: { key, algorithm: WIRE[algorithm] } } }, at);
+  }
+}
