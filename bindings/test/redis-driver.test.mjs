@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { createClient } from "redis";
@@ -176,4 +176,18 @@ test("a Redis that never answers times out with redis_timeout, or the policy's o
   await assert.rejects(() => new RedisEngine({ client: silent, timeout: 50 }).locks.acquire("k", "a", 5), (error) => error.code === "redis_timeout");
   const open = await new RedisEngine({ client: silent, timeout: 50, onUnavailable: "open" }).limits.check("k", LOGIN);
   assert.deepEqual([open.degraded, open.allowed, open.cause.code], ["open", true, "redis_timeout"]);
+});
+
+test("no declaration of the Redis driver uses any", () => {
+  const dir = join(import.meta.dirname, "../pkg/types/redis");
+  const offenders = [];
+  const files = readdirSync(dir).filter((name) => name.endsWith(".d.ts"));
+  assert.ok(files.includes("redis-engine.d.ts"), files.join(" "));
+  for (const file of files) {
+    const code = readFileSync(join(dir, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    code.split("\n").forEach((line, index) => {
+      if (/\bany\b/.test(line)) offenders.push(`${file}:${index + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(offenders, []);
 });
