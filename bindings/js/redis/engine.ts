@@ -18,6 +18,7 @@ import * as decode from "./decode.js";
 import { RedisDriverError } from "./errors.js";
 import { DEFAULT_PREFIX, isValidPrefix, Layout } from "./layout.js";
 import { script } from "./scripts.js";
+import { Watchdog } from "./watchdog.js";
 
 /** What to do when Redis cannot be reached (refused, closed, reconnecting, or no answer in time). */
 export type FailurePolicy =
@@ -80,7 +81,11 @@ export interface RedisEngineOptions {
   onUnavailable?: FailurePolicy;
   /** The in-memory engine the `memory` policy uses (default: a new one on `Date.now`). */
   fallback?: Engine;
-  /** How long a call waits for Redis before it counts as unreachable, in ms (default 2000; 0: forever). */
+  /**
+   * How long a call waits for Redis before it counts as unreachable, in ms (default 2000; 0:
+   * forever). A call without a reply is given up between `timeout` and `1.25 × timeout`; its
+   * write may still happen.
+   */
   timeout?: number;
 }
 
@@ -116,6 +121,7 @@ export class RedisCore {
   #fallback: Engine | undefined;
   #scratch: Engine;
   #uses = 0;
+  #watchdog: Watchdog | undefined;
 
   constructor(options: RedisEngineOptions) {
     const operation = "new RedisEngine";
@@ -143,6 +149,7 @@ export class RedisCore {
     }
     this.#fallback = options.fallback;
     this.timeout = options.timeout === undefined ? 2000 : int(operation, "timeout", options.timeout);
+    this.#watchdog = this.timeout === 0 ? undefined : new Watchdog(this.timeout);
     this.#scratch = new Engine({ clock: () => 0, hashSeed: 0 });
   }
 
@@ -172,16 +179,8 @@ export class RedisCore {
       throw new RedisDriverError(operation, "redis_unreachable", `the ${this.commands.kind} client is not connected`);
     }
     const reply = this.commands.send(command, args);
-    if (this.timeout === 0) return reply;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisDriverError(operation, "redis_timeout", `no reply within ${this.timeout} ms`)), this.timeout);
-    });
-    try {
-      return await Promise.race([reply, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (this.#watchdog === undefined) return reply;
+    return this.#watchdog.watch(reply, () => new RedisDriverError(operation, "redis_timeout", `no reply within ${this.timeout} ms`));
   }
 
   /** Runs a prepared call: `EVALSHA`, and on `NOSCRIPT` a `SCRIPT LOAD` and one retry. */
