@@ -191,3 +191,38 @@ test("no declaration of the Redis driver uses any", () => {
   }
   assert.deepEqual(offenders, []);
 });
+
+test("a Redis that goes away answers the policy through both clients, and serves again once it is back", async () => {
+  const own = await startRedis();
+  const io = new Redis(own.port, "127.0.0.1", { retryStrategy: () => 50 });
+  io.on("error", () => {});
+  const node = createClient({ url: own.url, socket: { reconnectStrategy: () => 50 } });
+  node.on("error", () => {});
+  await node.connect();
+  let restarted;
+  try {
+    const engines = [io, node].map((client) => new RedisEngine({ client, onUnavailable: "closed", timeout: 500, clock: () => 1_000 }));
+    for (const engine of engines) assert.equal((await engine.limits.check(`k-${engine.client}`, LOGIN)).allowed, true);
+    await own.stop();
+    for (const engine of engines) {
+      const answer = await engine.limits.check(`k-${engine.client}`, LOGIN);
+      assert.deepEqual([answer.degraded, answer.allowed], ["closed", false], engine.client);
+    }
+    // The same port again: both clients reconnect by themselves, and the scripts load again.
+    restarted = await startRedis(own.port);
+    for (const engine of engines) {
+      let answer;
+      for (let attempt = 0; attempt < 100; attempt++) {
+        answer = await engine.limits.check(`k-${engine.client}`, LOGIN);
+        if (!("degraded" in answer)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual([answer.degraded, answer.allowed, answer.remaining], [undefined, true, 1], engine.client);
+    }
+  } finally {
+    io.disconnect();
+    await node.close().catch(() => {});
+    await restarted?.stop();
+  }
+});
+

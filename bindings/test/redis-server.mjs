@@ -31,9 +31,12 @@ function ping(port) {
   });
 }
 
-/** Starts redis-server; resolves to `{ port, url, pid, stop() }` once it answers PING. */
-export async function startRedis() {
-  const port = await freePort();
+/**
+ * Starts redis-server (on `port`, for the restart of one that was stopped; else on a free
+ * port); resolves to `{ port, url, pid, stop() }` once it answers PING.
+ */
+export async function startRedis(port) {
+  port ??= await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "ignore", "inherit"],
   });
