@@ -226,3 +226,24 @@ test("a Redis that goes away answers the policy through both clients, and serves
   }
 });
 
+
+test("the driver encodes every valid vector step exactly as the Rust adapter (pinned digests)", async () => {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  const { encode } = require("../pkg/cjs/redis/encode.js");
+  const { Layout } = require("../pkg/cjs/redis/layout.js");
+  const pinned = JSON.parse(readFileSync(join(import.meta.dirname, "../../crates/redis/tests/encodings.json"), "utf8"));
+  const dir = join(import.meta.dirname, "../../tests/vectors");
+  assert.ok(Object.keys(pinned).length >= 10);
+  const layout = new Layout();
+  for (const [file, digest] of Object.entries(pinned)) {
+    const vector = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    const lines = [];
+    for (const step of vector.cases.flatMap((c) => c.steps)) {
+      if (!("ok" in step.expect)) continue;
+      const call = encode(layout, { maxlen: 10_000, channel: "" }, step.op, String(step.now));
+      lines.push(JSON.stringify([call.script, call.keys, call.args]));
+    }
+    assert.equal(createHash("sha1").update(lines.join("\n")).digest("hex"), digest, file);
+  }
+});
