@@ -1,7 +1,7 @@
 /**
  * `RedisEngine`: the engine API of the in-memory {@link Engine}, asynchronous, on Redis through
  * the user's own client. Every operation is one `EVALSHA` of the Lua script that ports its core
- * transition (loaded with `SCRIPT LOAD` and retried once when Redis answers `NOSCRIPT`), with
+ * transition (sent again as `EVAL` with its source when Redis answers `NOSCRIPT`), with
  * the keys, arguments and replies of the Rust adapter, so both write and read the same state.
  *
  * @module
@@ -183,24 +183,34 @@ export class RedisCore {
     return this.#watchdog.watch(reply, () => new RedisDriverError(operation, "redis_timeout", `no reply within ${this.timeout} ms`));
   }
 
-  /** Runs a prepared call: `EVALSHA`, and on `NOSCRIPT` a `SCRIPT LOAD` and one retry. */
+  /**
+   * Runs a prepared call: `EVALSHA`, and on `NOSCRIPT` (a restarted or flushed Redis) one
+   * `EVAL` with the source, which runs it and caches it again on the node that owns the keys,
+   * so the retry lands where the keys are on a cluster too.
+   */
   async invoke(operation: string, call: Call): Promise<unknown> {
     const { sha1, source } = script(call.script);
-    const args = [sha1, String(call.keys.length), ...call.keys, ...call.args];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#send(operation, "EVALSHA", args);
-      } catch (error) {
-        if (error instanceof RedisDriverError) throw error;
-        const failure = classify(operation, error);
-        if (failure.kind === "unreachable") throw failure.error;
-        if (failure.kind === "noscript" && attempt === 0) {
-          await this.load(operation, source);
-          continue;
-        }
-        return new ErrorReply(failure.kind === "noscript" ? "NOSCRIPT after SCRIPT LOAD" : failure.message);
-      }
+    const rest = [String(call.keys.length), ...call.keys, ...call.args];
+    try {
+      return await this.#send(operation, "EVALSHA", [sha1, ...rest]);
+    } catch (error) {
+      const failure = this.#failure(operation, error);
+      if (failure !== "noscript") return failure;
     }
+    try {
+      return await this.#send(operation, "EVAL", [source, ...rest]);
+    } catch (error) {
+      const failure = this.#failure(operation, error);
+      return failure === "noscript" ? new ErrorReply("NOSCRIPT from EVAL") : failure;
+    }
+  }
+
+  /** A rejection of the client: thrown when Redis is unreachable, else kept as a value. */
+  #failure(operation: string, error: unknown): ErrorReply | "noscript" {
+    if (error instanceof RedisDriverError) throw error;
+    const failure = classify(operation, error);
+    if (failure.kind === "unreachable") throw failure.error;
+    return failure.kind === "noscript" ? "noscript" : new ErrorReply(failure.message);
   }
 
   /** `SCRIPT LOAD` of `source`. */

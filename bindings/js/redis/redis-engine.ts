@@ -12,7 +12,8 @@ import { RedisHolds, RedisLimits, RedisLocks, RedisSemaphores } from "./tables.j
 /**
  * The engine on Redis, through your own ioredis or node-redis client: the in-memory
  * {@link Engine}'s tables and `apply`, asynchronous, each call one round trip (`EVALSHA` of
- * the Lua script that ports the core transition; on `NOSCRIPT`, `SCRIPT LOAD` and one retry).
+ * the Lua script that ports the core transition; on `NOSCRIPT`, one `EVAL` with its source,
+ * which caches it again).
  *
  * ```ts
  * import Redis from "ioredis";
