@@ -247,3 +247,30 @@ test("the driver encodes every valid vector step exactly as the Rust adapter (pi
     assert.equal(createHash("sha1").update(lines.join("\n")).digest("hex"), digest, file);
   }
 });
+
+test("typed limit checks on Redis decide as the in-memory engine does, for every algorithm, through both clients", async () => {
+  const block = { violations: 2, within: 5_000, blockFor: 7_000 };
+  const specs = [
+    { algorithm: "fixedWindow", quota: 3, window: 1_000, block },
+    { algorithm: "slidingLog", quota: 3, window: 1_000 },
+    { algorithm: "slidingCounter", quota: 3, window: 1_000, block },
+    { algorithm: "tokenBucket", capacity: 3, refill: 1, interval: 400 },
+    { algorithm: "gcra", burst: 3, interval: 300, block },
+    { algorithm: "cooldown", interval: 700 },
+  ];
+  for (const kind of ["ioredis", "node-redis"]) {
+    for (const spec of specs) {
+      let now = 10_000;
+      const memory = new Engine({ clock: () => now });
+      const redis = new RedisEngine({ client: clients[kind], prefix: `typed-limits-${kind}`, clock: () => now });
+      for (let step = 0; step < 24; step++) {
+        const cost = spec.algorithm === "cooldown" ? 1 : 1 + (step % 2);
+        const method = step % 5 === 4 ? "peek" : "check";
+        const expected = memory.limits[method]("k", spec, cost);
+        assert.deepEqual(await redis.limits[method]("k", spec, cost), expected, `${kind} ${spec.algorithm} step ${step}`);
+        now += 130;
+      }
+      assert.deepEqual(await redis.limits.reset("k", spec.algorithm), memory.limits.reset("k", spec.algorithm));
+    }
+  }
+});

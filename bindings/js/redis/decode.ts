@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Json } from "../types.js";
+import type { Decision, Json } from "../types.js";
 
 /** A reply that does not have the shape the scripts promise. */
 export class Undecodable extends Error {}
@@ -172,6 +172,14 @@ export function outcome(primitive: string, op: string, reply: unknown): Json {
   }
   if (decoded === undefined) throw new Undecodable(`tag ${tag} is no outcome of ${primitive}.${op}`);
   return decoded;
+}
+
+/** A limit check's or peek's reply straight into the typed API's {@link Decision}. */
+export function typedDecision(reply: unknown): Decision {
+  const r = Reader.of(reply);
+  const tag = r.text();
+  if (tag !== "decision") throw new Undecodable(`tag ${tag} is no outcome of a limit check`);
+  return { allowed: r.flag(), limit: r.int(), remaining: r.int(), resetAfter: r.int(), retryAfter: r.int() };
 }
 
 /** The numbers each core error code carries, after its field, in declaration order. */

@@ -82,11 +82,23 @@ function limit(layout: Layout, op: string, f: Fields): [string, string[], string
   const [algorithm, params] = only(f.algorithm);
   const names = PARAMETERS[algorithm];
   const block = f.block as Fields | null | undefined;
-  const args = [op, key, n(params[names[0]]), n(params[names[1]]), n(params[names[2]])];
-  if (block === undefined || block === null) args.push("", "", "");
-  else args.push(n(block.violations), n(block.within), n(block.block_for));
-  args.push(n(f.cost));
-  return [`limit_${algorithm}`, limitKeys(layout, algorithm, key), args];
+  const policy = block === undefined || block === null ? null : [n(block.violations), n(block.within), n(block.block_for)];
+  const call = limitCall(layout, op, key, algorithm, [n(params[names[0]]), n(params[names[1]]), n(params[names[2]])], policy, n(f.cost), "");
+  return [call.script, call.keys, call.args.slice(1)];
+}
+
+/**
+ * A limit check or peek as a script call, straight from its parts (the hot path of the typed
+ * API): `algorithm` in snake_case, its up to three parameters and the block policy's three as
+ * decimal strings (`''` where absent).
+ */
+export function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
+  block: readonly string[] | null, cost: string, clock: string): Call {
+  const args = [clock, op, key, params[0], params[1], params[2]];
+  if (block === null) args.push("", "", "");
+  else args.push(block[0], block[1], block[2]);
+  args.push(cost);
+  return { script: `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
 }
 
 function hold(layout: Layout, events: EventArgs, op: string, f: Fields): [string, string[], string[]] {

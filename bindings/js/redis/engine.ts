@@ -11,7 +11,7 @@ import { Engine } from "../engine.js";
 import { invalidType, invalidValue, int } from "../check.js";
 import { fromWire, type WireError } from "../errors.js";
 import { outcome } from "../wire.js";
-import type { Json, WireRequest, WireResult } from "../types.js";
+import type { Decision, Json, WireRequest, WireResult } from "../types.js";
 import { classify, commands, type Commands, type RedisClient } from "./client.js";
 import { encode, type Call, type EventArgs } from "./encode.js";
 import * as decode from "./decode.js";
@@ -238,17 +238,48 @@ export class RedisCore {
       return this.degrade(request, now, error);
     }
     const [primitive, body] = tag(request);
-    if (reply instanceof ErrorReply) {
-      const wire = decode.error(reply.message);
-      if (wire !== undefined) return { err: wire };
-      const code = reply.message.startsWith("LEASEHOLD") ? "redis_protocol" : "redis_server";
-      throw new RedisDriverError(operation, code, reply.message);
-    }
+    if (reply instanceof ErrorReply) return this.#refusal(operation, reply);
     try {
       return { ok: decode.outcome(primitive, tag(body)[0], reply) };
     } catch (error) {
       throw new RedisDriverError(operation, "redis_protocol", error instanceof Error ? error.message : String(error), error);
     }
+  }
+
+  /**
+   * The hot path of a limit check or peek: `call` sent as built, its reply read straight into
+   * a {@link Decision}; `request` (the wire form) is only built when the failure policy needs it.
+   */
+  async decision(operation: string, call: Call, request: () => Json, now: number | undefined): Promise<MaybeDegraded<Decision>> {
+    let reply: unknown;
+    try {
+      reply = await this.invoke(operation, call);
+    } catch (error) {
+      if (!(error instanceof RedisDriverError) || !error.unreachable) throw error;
+      return this.#typedDegraded<Decision>(operation, this.degrade(request(), now, error));
+    }
+    if (reply instanceof ErrorReply) return camel<Decision>(operation, this.#refusal(operation, reply));
+    try {
+      return decode.typedDecision(reply);
+    } catch (error) {
+      throw new RedisDriverError(operation, "redis_protocol", error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  /** A core error reply as `{err}`; any other error reply thrown as a {@link RedisDriverError}. */
+  #refusal(operation: string, reply: ErrorReply): WireResult {
+    const wire = decode.error(reply.message);
+    if (wire !== undefined) return { err: wire };
+    const code = reply.message.startsWith("LEASEHOLD") ? "redis_protocol" : "redis_server";
+    throw new RedisDriverError(operation, code, reply.message);
+  }
+
+  /** A degraded wire answer with its `memory` outcome in the typed API's shape. */
+  #typedDegraded<T>(operation: string, result: MaybeDegraded<WireResult>): MaybeDegraded<T> {
+    if (!("degraded" in result)) return camel<T>(operation, result);
+    const degraded: Degraded<T> = { degraded: result.degraded, allowed: result.allowed, cause: result.cause };
+    if (result.outcome !== undefined) degraded.outcome = camel<T>(operation, result.outcome);
+    return degraded;
   }
 
   /** The failure policy's answer to `request`, which Redis could not serve. */
@@ -273,14 +304,9 @@ export class RedisCore {
    * throws a core error as its class, and carries a degraded answer's outcome over likewise.
    */
   async typed<T>(operation: string, request: Json, now: number | undefined): Promise<MaybeDegraded<T>> {
-    const result = await this.run(operation, request, now);
-    if ("degraded" in result) {
-      const degraded: Degraded<T> = { degraded: result.degraded, allowed: result.allowed, cause: result.cause };
-      if (result.outcome !== undefined) degraded.outcome = camel<T>(operation, result.outcome);
-      return degraded;
-    }
-    return camel<T>(operation, result);
+    return this.#typedDegraded<T>(operation, await this.run(operation, request, now));
   }
+
 }
 
 function camel<T>(operation: string, result: WireResult): T {

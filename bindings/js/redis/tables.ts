@@ -11,6 +11,7 @@
 
 import type { Acquire, AlgorithmName, Cursor, Decision, Extend, Json, LeaseState, LimitSpec, Page, PerItem, Release, Reserve, Reset, SemaphoreState, Swept } from "../types.js";
 import type { MaybeDegraded, RedisCore } from "./engine.js";
+import { limitCall } from "./encode.js";
 
 /** The wire name of each algorithm. */
 const WIRE: Readonly<Record<AlgorithmName, string>> = {
@@ -44,6 +45,33 @@ function wireLimit(limit: LimitSpec): { algorithm: Json; block: Json } {
   const b = limit.block;
   const block = b === undefined || b === null ? null : { violations: b.violations, within: b.within, block_for: b.blockFor };
   return { algorithm: { [WIRE[limit.algorithm]]: params }, block };
+}
+
+/** `limit` (already checked) as the script's arguments: the algorithm, its parameters, the block policy's. */
+function packed(limit: LimitSpec): { algorithm: string; params: string[]; block: string[] | null } {
+  let params: number[];
+  switch (limit.algorithm) {
+    case "fixedWindow":
+    case "slidingLog":
+    case "slidingCounter":
+      params = [limit.quota, limit.window];
+      break;
+    case "tokenBucket":
+      params = [limit.capacity, limit.refill, limit.interval];
+      break;
+    case "gcra":
+      params = [limit.burst, limit.interval];
+      break;
+    case "cooldown":
+      params = [limit.interval];
+      break;
+  }
+  const b = limit.block;
+  return {
+    algorithm: WIRE[limit.algorithm],
+    params: [0, 1, 2].map((i) => (i < params.length ? String(params[i]) : "")),
+    block: b === undefined || b === null ? null : [String(b.violations), String(b.within), String(b.blockFor)],
+  };
 }
 
 /** Locks on Redis: {@link Locks}, asynchronous. */
@@ -205,11 +233,17 @@ export class RedisLimits {
   }
 
   #decide(operation: string, op: string, key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().limits.peek(key, limit, cost, at ?? 0);
-    const { algorithm, block } = wireLimit(limit);
-    return this.#core.typed(operation, { limit: { [op]: { key, algorithm, block, cost } } }, at);
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    core.scratch().limits.peek(key, limit, cost, at ?? 0);
+    const { algorithm, params, block } = packed(limit);
+    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), at === undefined ? "server" : String(at));
+    return core.decision(operation, call, () => {
+      const wire = wireLimit(limit);
+      return { limit: { [op]: { key, algorithm: wire.algorithm, block: wire.block, cost } } };
+    }, at);
   }
+
 
   /** {@link Limits.reset} on Redis. */
   reset(key: string, algorithm: AlgorithmName, now?: number): Promise<MaybeDegraded<Reset>> {
