@@ -72,6 +72,9 @@ const PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   cooldown: ["interval"],
 };
 
+/** The script of each algorithm, named once (the hot path looks it up on every call). */
+const LIMIT_SCRIPTS: Readonly<Record<string, string>> = Object.fromEntries(Object.keys(PARAMETERS).map((name) => [name, `limit_${name}`]));
+
 function limitKeys(layout: Layout, algorithm: string, key: string): string[] {
   return algorithm === "sliding_log" ? [layout.limit(algorithm, key), layout.limitLog(key)] : [layout.limit(algorithm, key)];
 }
@@ -98,7 +101,7 @@ export function limitCall(layout: Layout, op: string, key: string, algorithm: st
   if (block === null) args.push("", "", "");
   else args.push(block[0], block[1], block[2]);
   args.push(cost);
-  return { script: `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
+  return { script: LIMIT_SCRIPTS[algorithm] ?? `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
 }
 
 function hold(layout: Layout, events: EventArgs, op: string, f: Fields): [string, string[], string[]] {

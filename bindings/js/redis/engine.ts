@@ -190,15 +190,22 @@ export class RedisCore {
    */
   async invoke(operation: string, call: Call): Promise<unknown> {
     const { sha1, source } = script(call.script);
-    const rest = [String(call.keys.length), ...call.keys, ...call.args];
+    // [sha1, numkeys, ...keys, ...args], built once; the EVAL retry swaps the first entry.
+    const { keys, args } = call;
+    const command = new Array<string>(2 + keys.length + args.length);
+    command[0] = sha1;
+    command[1] = String(keys.length);
+    for (let i = 0; i < keys.length; i++) command[2 + i] = keys[i];
+    for (let i = 0; i < args.length; i++) command[2 + keys.length + i] = args[i];
     try {
-      return await this.#send(operation, "EVALSHA", [sha1, ...rest]);
+      return await this.#send(operation, "EVALSHA", command);
     } catch (error) {
       const failure = this.#failure(operation, error);
       if (failure !== "noscript") return failure;
     }
+    command[0] = source;
     try {
-      return await this.#send(operation, "EVAL", [source, ...rest]);
+      return await this.#send(operation, "EVAL", command);
     } catch (error) {
       const failure = this.#failure(operation, error);
       return failure === "noscript" ? new ErrorReply("NOSCRIPT from EVAL") : failure;
