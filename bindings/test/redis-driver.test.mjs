@@ -274,3 +274,12 @@ test("typed limit checks on Redis decide as the in-memory engine does, for every
     }
   }
 });
+
+test("the npm tarball carries the scripts the driver runs", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const packed = JSON.parse(execFileSync(npm, ["pack", join(import.meta.dirname, "../pkg"), "--dry-run", "--json"], { encoding: "utf8" }));
+  const files = packed[0].files.map((file) => file.path);
+  assert.ok(files.includes("scripts.json"), files.join(" "));
+  assert.ok(files.includes("cjs/redis/redis-engine.js") && files.includes("types/redis/redis-engine.d.ts"), files.join(" "));
+});
