@@ -18,7 +18,10 @@ import { startRedis } from "../test/redis-server.mjs";
 
 const require = createRequire(import.meta.url);
 /** The fixed-window script as the package ships it, to time the script without the driver. */
-const FIXED_WINDOW = require("../pkg/scripts.json").find((s) => s.name === "limit_fixed_window");
+const SCRIPTS = require("../pkg/scripts.json");
+const FIXED_WINDOW = SCRIPTS.find((s) => s.name === "limit_fixed_window");
+const LOCK_ACQUIRE = SCRIPTS.find((s) => s.name === "lock_acquire");
+const LOCK_RELEASE = SCRIPTS.find((s) => s.name === "lock_release");
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = 15;
@@ -62,6 +65,7 @@ function check(result) {
 async function bench(kind, client, raw) {
   const engine = new RedisEngine({ client, prefix: `bench-${kind}` });
   await engine.load();
+  await new RedisEngine({ client, prefix: `bench-raw-${kind}` }).load();
   const flexible = new RateLimiterRedis({ storeClient: client, useRedisPackage: kind === "node-redis", points: QUOTA, duration: 60, keyPrefix: `rlf-${kind}` });
   const limits = await race({
     "raw SET NX PX (1 round trip)": (i) => raw.set(`raw-${kind}:${key(i)}`, "v", TTL),
@@ -79,6 +83,11 @@ async function bench(kind, client, raw) {
       const granted = check(await engine.locks.acquire(key(i), "owner", TTL));
       if (granted.kind !== "granted") throw new Error("lock denied");
       check(await engine.locks.release(key(i), "owner"));
+    },
+    "raw EVALSHA of the same 2 scripts (no driver)": async (i) => {
+      const lock = [`bench-raw-${kind}:lock:{${key(i)}}`];
+      await raw.evalsha(LOCK_ACQUIRE.sha1, lock, ["server", key(i), "owner", String(TTL)]);
+      await raw.evalsha(LOCK_RELEASE.sha1, lock, ["server", key(i), "owner"]);
     },
   };
   if (kind === "ioredis") {

@@ -283,3 +283,35 @@ test("the npm tarball carries the scripts the driver runs", async () => {
   assert.ok(files.includes("scripts.json"), files.join(" "));
   assert.ok(files.includes("cjs/redis/redis-engine.js") && files.includes("types/redis/redis-engine.d.ts"), files.join(" "));
 });
+
+test("bad lease and hold input throws exactly what the in-memory engine throws, with nothing sent", async () => {
+  const sent = [];
+  const redis = new RedisEngine({ client: { send: async (command) => { sent.push(command); return null; } }, clock: () => 1_000 });
+  const memory = new Engine({ clock: () => 1_000 });
+  const long = "é".repeat(300);
+  const calls = [
+    ["locks", "acquire", ["", "a", 5]], ["locks", "acquire", [7, "a", 5]], ["locks", "acquire", ["k", long, 5]],
+    ["locks", "acquire", ["k", "a", 0]], ["locks", "acquire", ["k", "a", 1.5]], ["locks", "acquire", ["k", "a", 5, 2 ** 53]],
+    ["locks", "acquire", ["k", "a", 5, 2 ** 53 - 2]], ["locks", "release", ["k", ""]], ["locks", "extend", ["k", "a", -1]],
+    ["locks", "inspect", [long + long]], ["semaphores", "acquire", ["k", "a", 0, 5]], ["semaphores", "acquire", ["k", "a", 2, "5"]],
+    ["semaphores", "release", ["", "a"]], ["semaphores", "extend", ["k", "a", 31_622_400_001]], ["semaphores", "inspect", [""]],
+    ["holds", "reserve", ["ns", [], "u", 5]], ["holds", "reserve", ["ns", ["a"], "u", 5, 0]], ["holds", "list", ["ns", 0]],
+    ["holds", "sweep", ["", 1]], ["limits", "check", ["k", { algorithm: "gcra", burst: 0, interval: 1 }]],
+  ];
+  for (const [table, method, args] of calls) {
+    let expected;
+    try {
+      memory[table][method](...args);
+    } catch (error) {
+      expected = error;
+    }
+    assert.ok(expected, `${table}.${method}(${JSON.stringify(args)}) is refused in memory`);
+    await assert.rejects(async () => redis[table][method](...args), (error) => {
+      assert.equal(error.constructor, expected.constructor);
+      assert.equal(error.message, expected.message);
+      assert.deepEqual({ ...error }, { ...expected });
+      return true;
+    }, `${table}.${method}(${JSON.stringify(args)})`);
+  }
+  assert.deepEqual(sent, []);
+});

@@ -8,6 +8,7 @@
  */
 
 import { Engine } from "../engine.js";
+import { raw, type RawEngine } from "../raw.js";
 import { invalidType, invalidValue, int } from "../check.js";
 import { fromWire, type WireError } from "../errors.js";
 import { outcome } from "../wire.js";
@@ -122,6 +123,8 @@ export class RedisCore {
   #scratch: Engine;
   #uses = 0;
   #watchdog: Watchdog | undefined;
+  #checker: RawEngine | undefined;
+  #checks = 0;
 
   constructor(options: RedisEngineOptions) {
     const operation = "new RedisEngine";
@@ -160,6 +163,26 @@ export class RedisCore {
       this.#uses = 0;
     }
     return this.#scratch;
+  }
+
+  /**
+   * The raw wasm engine that checks leases (the one the in-memory `Locks` and `Semaphores`
+   * call after the same JS checks), replaced like {@link RedisCore.scratch} so it never grows.
+   */
+  checker(): RawEngine {
+    if (++this.#checks > SCRATCH_USES || this.#checker === undefined) {
+      (this.#checker as { free?: () => void } | undefined)?.free?.();
+      this.#checker = new (raw().RawEngine)(0);
+      this.#checks = 0;
+    }
+    return this.#checker;
+  }
+
+  /** Throws the error of a refused check (a raw answer in the wire form); fence exhaustion is Redis's to judge. */
+  refuse(operation: string, answer: string): void {
+    if (!answer.startsWith('{"err"')) return;
+    const wire = (JSON.parse(answer) as { err: WireError }).err;
+    if (wire.code !== "fence_exhausted") throw fromWire(operation, wire);
   }
 
   /** The in-memory engine of the `memory` policy. */

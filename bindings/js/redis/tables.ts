@@ -12,6 +12,7 @@
 import type { Acquire, AlgorithmName, Cursor, Decision, Extend, Json, LeaseState, LimitSpec, Page, PerItem, Release, Reserve, Reset, SemaphoreState, Swept } from "../types.js";
 import type { MaybeDegraded, RedisCore } from "./engine.js";
 import { limitCall } from "./encode.js";
+import { int, str, MAX_KEY_BYTES, MAX_OWNER_BYTES } from "../check.js";
 
 /** The wire name of each algorithm. */
 const WIRE: Readonly<Record<AlgorithmName, string>> = {
@@ -74,6 +75,18 @@ function packed(limit: LimitSpec): { algorithm: string; params: string[]; block:
   };
 }
 
+/**
+ * The checks the in-memory `Locks` and `Semaphores` make before their raw call, in the same
+ * order: key, owner, the numbers, then `now` (an explicit one; the server's clock is judged by
+ * the script). Returns the `now` to check with.
+ */
+function leaseArgs(operation: string, key: unknown, owner: unknown, numbers: [string, unknown][], at: number | undefined): number {
+  str(operation, "key", key, MAX_KEY_BYTES);
+  if (owner !== undefined) str(operation, "owner", owner, MAX_OWNER_BYTES);
+  for (const [field, value] of numbers) int(operation, field, value);
+  return at === undefined ? 0 : int(operation, "now", at);
+}
+
 /** Locks on Redis: {@link Locks}, asynchronous. */
 export class RedisLocks {
   readonly #core: RedisCore;
@@ -85,30 +98,42 @@ export class RedisLocks {
 
   /** {@link Locks.acquire} on Redis. */
   acquire(key: string, owner: string, ttl: number, now?: number): Promise<MaybeDegraded<Acquire>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().locks.acquire(key, owner, ttl, at ?? 0);
-    return this.#core.typed("locks.acquire", { lock: { acquire: { key, owner, ttl } } }, at);
+    const operation = "locks.acquire";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
+    core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
+    return core.typed(operation, { lock: { acquire: { key, owner, ttl } } }, at);
   }
 
   /** {@link Locks.release} on Redis. */
   release(key: string, owner: string, now?: number): Promise<MaybeDegraded<Release>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().locks.release(key, owner, at ?? 0);
-    return this.#core.typed("locks.release", { lock: { release: { key, owner } } }, at);
+    const operation = "locks.release";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, owner, [], at);
+    core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
+    return core.typed(operation, { lock: { release: { key, owner } } }, at);
   }
 
   /** {@link Locks.extend} on Redis. */
   extend(key: string, owner: string, ttl: number, now?: number): Promise<MaybeDegraded<Extend>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().locks.extend(key, owner, ttl, at ?? 0);
-    return this.#core.typed("locks.extend", { lock: { extend: { key, owner, ttl } } }, at);
+    const operation = "locks.extend";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
+    core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
+    return core.typed(operation, { lock: { extend: { key, owner, ttl } } }, at);
   }
 
   /** {@link Locks.inspect} on Redis. */
   inspect(key: string, now?: number): Promise<MaybeDegraded<LeaseState>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().locks.inspect(key, at ?? 0);
-    return this.#core.typed("locks.inspect", { lock: { inspect: { key } } }, at);
+    const operation = "locks.inspect";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, undefined, [], at);
+    core.refuse(operation, core.checker().lock_inspect(key, checkAt));
+    return core.typed(operation, { lock: { inspect: { key } } }, at);
   }
 }
 
@@ -123,30 +148,42 @@ export class RedisSemaphores {
 
   /** {@link Semaphores.acquire} on Redis. */
   acquire(key: string, owner: string, capacity: number, ttl: number, now?: number): Promise<MaybeDegraded<Acquire>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().semaphores.acquire(key, owner, capacity, ttl, at ?? 0);
-    return this.#core.typed("semaphores.acquire", { semaphore: { acquire: { key, owner, capacity, ttl } } }, at);
+    const operation = "semaphores.acquire";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, owner, [["capacity", capacity], ["ttl", ttl]], at);
+    core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
+    return core.typed(operation, { semaphore: { acquire: { key, owner, capacity, ttl } } }, at);
   }
 
   /** {@link Semaphores.release} on Redis. */
   release(key: string, owner: string, now?: number): Promise<MaybeDegraded<Release>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().semaphores.release(key, owner, at ?? 0);
-    return this.#core.typed("semaphores.release", { semaphore: { release: { key, owner } } }, at);
+    const operation = "semaphores.release";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, owner, [], at);
+    core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
+    return core.typed(operation, { semaphore: { release: { key, owner } } }, at);
   }
 
   /** {@link Semaphores.extend} on Redis. */
   extend(key: string, owner: string, ttl: number, now?: number): Promise<MaybeDegraded<Extend>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().semaphores.extend(key, owner, ttl, at ?? 0);
-    return this.#core.typed("semaphores.extend", { semaphore: { extend: { key, owner, ttl } } }, at);
+    const operation = "semaphores.extend";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
+    core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
+    return core.typed(operation, { semaphore: { extend: { key, owner, ttl } } }, at);
   }
 
   /** {@link Semaphores.inspect} on Redis. */
   inspect(key: string, now?: number): Promise<MaybeDegraded<SemaphoreState>> {
-    const at = this.#core.explicitNow(now);
-    this.#core.scratch().semaphores.inspect(key, at ?? 0);
-    return this.#core.typed("semaphores.inspect", { semaphore: { inspect: { key } } }, at);
+    const operation = "semaphores.inspect";
+    const core = this.#core;
+    const at = core.explicitNow(now);
+    const checkAt = leaseArgs(operation, key, undefined, [], at);
+    core.refuse(operation, core.checker().semaphore_inspect(key, checkAt));
+    return core.typed(operation, { semaphore: { inspect: { key } } }, at);
   }
 }
 
@@ -235,7 +272,8 @@ export class RedisLimits {
   #decide(operation: string, op: string, key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
     const core = this.#core;
     const at = core.explicitNow(now);
-    core.scratch().limits.peek(key, limit, cost, at ?? 0);
+    // The same method, so a refusal names the same operation; the scratch state is thrown away.
+    core.scratch().limits[op === "check" ? "check" : "peek"](key, limit, cost, at ?? 0);
     const { algorithm, params, block } = packed(limit);
     const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), at === undefined ? "server" : String(at));
     return core.decision(operation, call, () => {
