@@ -33,3 +33,22 @@ export {
 export { withLock, type WithLockOptions, type Lease } from "./with-lock.js";
 export { rateLimit, type RateLimitOptions, type RateLimitMiddleware, type ResponseLike } from "./middleware.js";
 export type * from "./types.js";
+export {
+  RedisEngine,
+  RedisLocks,
+  RedisSemaphores,
+  RedisHolds,
+  RedisLimits,
+  RedisDriverError,
+  RedisLayout,
+  type RedisEngineOptions,
+  type FailurePolicy,
+  type Degraded,
+  type MaybeDegraded,
+  type HoldEventsOptions,
+  type RedisErrorCode,
+  type RedisClient,
+  type IoredisLike,
+  type NodeRedisLike,
+  type CommandSender,
+} from "./redis/index.js";

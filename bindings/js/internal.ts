@@ -5,3 +5,4 @@
  */
 
 export { useRaw, type RawModule } from "./raw.js";
+export { useScripts, type Script } from "./redis/scripts.js";

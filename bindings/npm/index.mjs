@@ -15,5 +15,12 @@ export const {
   LockLostError,
   withLock,
   rateLimit,
+  RedisEngine,
+  RedisLocks,
+  RedisSemaphores,
+  RedisHolds,
+  RedisLimits,
+  RedisDriverError,
+  RedisLayout,
 } = leasehold;
 export default leasehold;

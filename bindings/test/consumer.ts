@@ -90,3 +90,41 @@ type _Checks = [
   Assert<IsAny<ReturnType<typeof engine.holds.extend>>>,
   Assert<IsAny<Parameters<typeof engine.holds.reserve>[1]>>,
 ];
+
+// The Redis driver, over either client, with the same outcome types behind a degraded marker.
+import { RedisEngine, RedisDriverError, type Degraded, type MaybeDegraded, type RedisEngineOptions } from "leasehold";
+import { Redis as IORedis } from "ioredis";
+import { createClient } from "redis";
+
+async function onRedis(): Promise<void> {
+  const io = new IORedis({ lazyConnect: true });
+  const node = createClient();
+  const options: RedisEngineOptions = { client: io, prefix: "app", onUnavailable: "memory", holdEvents: { streamMaxlen: 1_000, channel: "itemReserved" } };
+  const viaIoredis = new RedisEngine(options);
+  const viaNodeRedis = new RedisEngine({ client: node, clock: () => Date.now(), onUnavailable: "closed", timeout: 500 });
+  const checked: MaybeDegraded<Decision> = await viaIoredis.limits.check("login_ip:1.2.3.4", login);
+  if ("degraded" in checked) {
+    const why: RedisDriverError = checked.cause;
+    const proceed: boolean = checked.allowed;
+    const fallback: Decision | undefined = checked.outcome;
+    void [why.code, proceed, fallback];
+  } else {
+    const remaining: number = checked.remaining;
+    void remaining;
+  }
+  const acquired = await viaNodeRedis.locks.acquire("lockTrade:42", "worker-a", 900_000);
+  if (!("degraded" in acquired) && acquired.kind === "granted") void acquired.fence;
+  const degraded: Degraded<Reserve> | Reserve = await viaNodeRedis.holds.reserve("reserved-assets_730", ["a1"], "user-1", 60_000);
+  const applied = await viaIoredis.apply({ lock: { inspect: { key: "k" } } });
+  if (!("degraded" in applied) && "ok" in applied) void applied.ok;
+  // @ts-expect-error: a prefix is a string
+  void new RedisEngine({ client: io, prefix: 7 });
+  type _RedisChecks = [
+    Assert<IsAny<typeof checked>>,
+    Assert<IsAny<typeof acquired>>,
+    Assert<IsAny<typeof degraded>>,
+    Assert<IsAny<typeof applied>>,
+    Assert<IsAny<Parameters<typeof viaIoredis.holds.reserve>[1]>>,
+  ];
+}
+void onRedis;

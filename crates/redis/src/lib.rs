@@ -71,6 +71,8 @@ mod clock;
 mod connection;
 mod decode;
 mod encode;
+#[cfg(test)]
+mod encoding_digest;
 mod error;
 mod events;
 pub mod layout;

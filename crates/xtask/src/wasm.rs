@@ -8,7 +8,11 @@
 //!    devDependency) on each: about a tenth smaller;
 //! 4. `tsc` twice over `bindings/js/`: CommonJS into `pkg/cjs/`, ESM into `pkg/esm/`, and the
 //!    declarations into `pkg/types/`;
-//! 5. the hand-written entry points and `package.json` from `bindings/npm/`.
+//! 5. the hand-written entry points and `package.json` from `bindings/npm/`;
+//! 6. `pkg/scripts.json`: every Lua script of `leasehold-scripts` (name, the core transition it
+//!    ports, SHA-1, source) for the Redis driver, which the CommonJS entry hands over. The
+//!    scripts stay out of the wasm (they would double its size) and out of the repository's
+//!    JS: this build is their only way into the package.
 //!
 //! `pkg/` is rebuilt from nothing each time; the last line gives the wasm's size.
 
@@ -81,10 +85,28 @@ pub fn build(root: &Path) -> Result {
             fs::copy(&path, pkg.join(name)).map_err(|error| format!("{}: {error}", path.display()))?;
         }
     }
+    write(&pkg.join("scripts.json"), &scripts_json())?;
     let size =
         fs::metadata(pkg.join("wasm/node/leasehold_wasm_bg.wasm")).map_err(|error| error.to_string())?.len();
     println!("built {} ({size} bytes of wasm)", pkg.display());
     Ok(())
+}
+
+/// `leasehold_scripts::SCRIPTS` as JSON: `[{"name", "transition", "sha1", "source"}, ...]`, the
+/// SHA-1 being the one `SCRIPT LOAD` answers and `EVALSHA` takes.
+pub fn scripts_json() -> String {
+    let scripts: Vec<serde_json::Value> = leasehold_scripts::SCRIPTS
+        .iter()
+        .map(|script| {
+            serde_json::json!({
+                "name": script.name,
+                "transition": script.transition,
+                "sha1": sha1_smol::Sha1::from(script.source).digest().to_string(),
+                "source": script.source,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(scripts).to_string() + "\n"
 }
 
 fn write(path: &Path, text: &str) -> Result {

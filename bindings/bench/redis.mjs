@@ -1,0 +1,171 @@
+// The Redis driver, one request in flight, against what people use today, on a redis-server of
+// its own (started here on a free loopback port, stopped by PID): through ioredis and through
+// node-redis,
+//   - a limit check: leasehold vs rate-limiter-flexible's RateLimiterRedis, and vs one raw
+//     `SET key v NX PX` round trip from the same client (the floor for one round trip);
+//   - a lock acquire + release: leasehold vs two raw round trips (`SET NX PX`, then `DEL`), vs
+//     redis-semaphore's Mutex and @sesamecare-oss/redlock (both ioredis only).
+// `npm run bench:redis` prints a table; `-- --json` prints JSON. BENCH_SECONDS sets each row's
+// total time (default 3, in 15 interleaved slices). Not part of the tests: figures, no assertions.
+import { createRequire } from "node:module";
+import Redis from "ioredis";
+import { createClient } from "redis";
+import { RateLimiterRedis } from "rate-limiter-flexible";
+import { Mutex } from "redis-semaphore";
+import { Redlock } from "@sesamecare-oss/redlock";
+import { RedisEngine } from "leasehold";
+import { startRedis } from "../test/redis-server.mjs";
+
+const require = createRequire(import.meta.url);
+/** The fixed-window script as the package ships it, to time the script without the driver. */
+const SCRIPTS = require("../pkg/scripts.json");
+const FIXED_WINDOW = SCRIPTS.find((s) => s.name === "limit_fixed_window");
+const LOCK_ACQUIRE = SCRIPTS.find((s) => s.name === "lock_acquire");
+const LOCK_RELEASE = SCRIPTS.find((s) => s.name === "lock_release");
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = 15;
+const JSON_OUTPUT = process.argv.includes("--json");
+const KEYS = Array.from({ length: 10_000 }, (_, i) => `user:${i}`);
+// A quota no run exhausts: every check is admitted and counted, on every side.
+const QUOTA = 1_000_000_000;
+const LIMIT = { algorithm: "fixedWindow", quota: QUOTA, window: 60_000 };
+const TTL = 10_000;
+
+/**
+ * Operations per second of each contender of `ops` (name -> op), awaited one at a time. The
+ * contenders take turns in short slices, ROUNDS times, and each one's median slice is kept:
+ * on a shared machine, load that comes and goes then hits every contender alike.
+ */
+async function race(ops) {
+  const entries = Object.entries(ops);
+  const rates = Object.fromEntries(entries.map(([name]) => [name, []]));
+  let i = 0;
+  for (const [, op] of entries) for (let j = 0; j < 200; j++) await op(i++);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, op] of entries) {
+      let done = 0;
+      const start = performance.now();
+      const end = start + (SECONDS * 1000) / ROUNDS;
+      for (; performance.now() < end; done++) await op(i++);
+      rates[name].push(done / ((performance.now() - start) / 1000));
+    }
+  }
+  const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  return Object.fromEntries(entries.map(([name]) => [name, median(rates[name])]));
+}
+
+const key = (i) => KEYS[i % KEYS.length];
+
+function check(result) {
+  if ("degraded" in result) throw new Error(`degraded: ${result.cause.message}`);
+  return result;
+}
+
+async function bench(kind, client, raw) {
+  const engine = new RedisEngine({ client, prefix: `bench-${kind}` });
+  await engine.load();
+  await new RedisEngine({ client, prefix: `bench-raw-${kind}` }).load();
+  const flexible = new RateLimiterRedis({ storeClient: client, useRedisPackage: kind === "node-redis", points: QUOTA, duration: 60, keyPrefix: `rlf-${kind}` });
+  const limits = await race({
+    "raw SET NX PX (1 round trip)": (i) => raw.set(`raw-${kind}:${key(i)}`, "v", TTL),
+    "leasehold limit check": (i) => engine.limits.check(key(i), LIMIT).then(check),
+    "raw EVALSHA of the same script (no driver)": (i) => raw.evalsha(FIXED_WINDOW.sha1, [`bench-${kind}:limit:fixed_window:{${key(i)}}`],
+      ["server", "check", key(i), String(QUOTA), "60000", "", "", "", "", "1"]),
+    "rate-limiter-flexible RateLimiterRedis": (i) => flexible.consume(key(i)),
+  });
+  const locks = {
+    "raw SET NX PX + DEL (2 round trips)": async (i) => {
+      await raw.set(`rawlock-${kind}:${key(i)}`, "owner", TTL);
+      await raw.del(`rawlock-${kind}:${key(i)}`);
+    },
+    "leasehold lock acquire + release": async (i) => {
+      const granted = check(await engine.locks.acquire(key(i), "owner", TTL));
+      if (granted.kind !== "granted") throw new Error("lock denied");
+      check(await engine.locks.release(key(i), "owner"));
+    },
+    "raw EVALSHA of the same 2 scripts (no driver)": async (i) => {
+      const lock = [`bench-raw-${kind}:lock:{${key(i)}}`];
+      await raw.evalsha(LOCK_ACQUIRE.sha1, lock, ["server", key(i), "owner", String(TTL)]);
+      await raw.evalsha(LOCK_RELEASE.sha1, lock, ["server", key(i), "owner"]);
+    },
+  };
+  if (kind === "ioredis") {
+    locks["redis-semaphore Mutex acquire + release"] = async (i) => {
+      const mutex = new Mutex(client, `sem:${key(i)}`, { lockTimeout: TTL, acquireAttemptsLimit: 1, refreshInterval: 0 });
+      await mutex.acquire();
+      await mutex.release();
+    };
+    const redlock = new Redlock([client], { retryCount: 0 });
+    locks["redlock acquire + release"] = async (i) => {
+      const lock = await redlock.acquire([`redlock:${key(i)}`], TTL);
+      await lock.release();
+    };
+  }
+  return { ...limits, ...(await race(locks)) };
+}
+
+/** Redis's own time per call (INFO commandstats), in microseconds, of the commands named. */
+async function serverTimes(io) {
+  const info = await io.info("commandstats");
+  const times = {};
+  for (const [, name, usec] of info.matchAll(/cmdstat_(\w+):calls=\d+,usec=\d+,usec_per_call=([\d.]+)/g)) {
+    if (["evalsha", "set", "del", "eval"].includes(name)) times[name] = Number(usec);
+  }
+  return times;
+}
+
+const server = await startRedis();
+const results = {};
+try {
+  const io = new Redis(server.port, "127.0.0.1");
+  results.ioredis = await bench("ioredis", io, {
+    set: (k, v, ttl) => io.set(k, v, "PX", ttl, "NX"),
+    del: (k) => io.del(k),
+    evalsha: (sha, keys, args) => io.evalsha(sha, keys.length, ...keys, ...args),
+  });
+  io.disconnect();
+  const node = await createClient({ url: server.url }).connect();
+  results["node-redis"] = await bench("node-redis", node, {
+    set: (k, v, ttl) => node.set(k, v, { PX: ttl, NX: true }),
+    del: (k) => node.del(k),
+    evalsha: (sha, keys, args) => node.evalSha(sha, { keys, arguments: args }),
+  });
+  await node.close();
+  const stats = new Redis(server.port, "127.0.0.1");
+  results["server usec per call"] = await serverTimes(stats);
+  stats.disconnect();
+} finally {
+  await server.stop();
+}
+
+const ratio = (a, b) => (b ? a / b : null);
+const summary = {};
+for (const [kind, rows] of Object.entries(results)) {
+  if (kind === "server usec per call") continue;
+  summary[kind] = {
+    "limit check / RateLimiterRedis (target >= 1.2)": ratio(rows["leasehold limit check"], rows["rate-limiter-flexible RateLimiterRedis"]),
+    "limit check / raw SET NX PX (target >= 0.9)": ratio(rows["leasehold limit check"], rows["raw SET NX PX (1 round trip)"]),
+    "lock acquire+release / 2 raw round trips (target >= 0.9)": ratio(rows["leasehold lock acquire + release"], rows["raw SET NX PX + DEL (2 round trips)"]),
+    ...(rows["redis-semaphore Mutex acquire + release"]
+      ? {
+        "lock / redis-semaphore Mutex": ratio(rows["leasehold lock acquire + release"], rows["redis-semaphore Mutex acquire + release"]),
+        "lock / redlock": ratio(rows["leasehold lock acquire + release"], rows["redlock acquire + release"]),
+      }
+      : {}),
+  };
+}
+
+if (JSON_OUTPUT) {
+  console.log(JSON.stringify({ seconds: SECONDS, node: process.version, opsPerSecond: results, ratios: summary }, null, 2));
+} else {
+  for (const [kind, rows] of Object.entries(results)) {
+    if (kind === "server usec per call") {
+      console.log(`\nRedis's own time per call (INFO commandstats): ${Object.entries(rows).map(([name, usec]) => `${name} ${usec} µs`).join(", ")}`);
+      continue;
+    }
+    console.log(`\n${kind} (one request in flight, median of ${ROUNDS} interleaved slices, ${SECONDS} s per row)`);
+    for (const [name, rate] of Object.entries(rows)) console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)} ops/s`);
+    for (const [name, value] of Object.entries(summary[kind])) console.log(`  ${name.padEnd(60)} ${value.toFixed(2)}×`);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * A request in the core's wire form as one script call: which script, its `KEYS` and its
+ * `ARGV`, exactly as the Rust adapter encodes it (`crates/redis/src/encode.rs`). `ARGV[1]` is
+ * the clock: `server` or an explicit `now` in milliseconds; optional numbers absent are `''`.
+ *
+ * The request has already been checked by the core (see `engine.ts`), so its shape is known.
+ *
+ * @module
+ */
+
+import type { Json } from "../types.js";
+import type { Layout } from "./layout.js";
+
+/** One script invocation, ready to send. */
+export interface Call {
+  /** The script's name in `leasehold_scripts::SCRIPTS`. */
+  script: string;
+  keys: string[];
+  args: string[];
+}
+
+/** Where hold writes send their events: the stream's `MAXLEN ~` (0: none) and a channel (`''`: none). */
+export interface EventArgs {
+  maxlen: number;
+  channel: string;
+}
+
+type Fields = { [key: string]: Json };
+
+const n = (value: Json | undefined): string => (value === undefined || value === null ? "" : String(value));
+
+function only(value: Json): [string, Fields] {
+  const fields = value as Fields;
+  const name = Object.keys(fields)[0];
+  return [name, fields[name] as Fields];
+}
+
+function lock(layout: Layout, op: string, f: Fields): [string, string[], string[]] {
+  const keys = [layout.lock(f.key as string)];
+  switch (op) {
+    case "acquire":
+    case "extend":
+      return [`lock_${op}`, keys, [f.key as string, f.owner as string, n(f.ttl)]];
+    case "release":
+      return ["lock_release", keys, [f.key as string, f.owner as string]];
+    default:
+      return ["lock_inspect", keys, [f.key as string]];
+  }
+}
+
+function semaphore(layout: Layout, op: string, f: Fields): [string, string[], string[]] {
+  const keys = [layout.semaphore(f.key as string)];
+  switch (op) {
+    case "acquire":
+      return ["semaphore_acquire", keys, [f.key as string, f.owner as string, n(f.capacity), n(f.ttl)]];
+    case "extend":
+      return ["semaphore_extend", keys, [f.key as string, f.owner as string, n(f.ttl)]];
+    case "release":
+      return ["semaphore_release", keys, [f.key as string, f.owner as string]];
+    default:
+      return ["semaphore_inspect", keys, [f.key as string]];
+  }
+}
+
+/** Each algorithm's parameters, in the core's declaration order. */
+const PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  fixed_window: ["quota", "window"],
+  sliding_log: ["quota", "window"],
+  sliding_counter: ["quota", "window"],
+  token_bucket: ["capacity", "refill", "interval"],
+  gcra: ["burst", "interval"],
+  cooldown: ["interval"],
+};
+
+/** The script of each algorithm, named once (the hot path looks it up on every call). */
+const LIMIT_SCRIPTS: Readonly<Record<string, string>> = Object.fromEntries(Object.keys(PARAMETERS).map((name) => [name, `limit_${name}`]));
+
+function limitKeys(layout: Layout, algorithm: string, key: string): string[] {
+  return algorithm === "sliding_log" ? [layout.limit(algorithm, key), layout.limitLog(key)] : [layout.limit(algorithm, key)];
+}
+
+function limit(layout: Layout, op: string, f: Fields): [string, string[], string[]] {
+  const key = f.key as string;
+  if (op === "reset") return ["limit_reset", limitKeys(layout, f.algorithm as string, key), [key]];
+  const [algorithm, params] = only(f.algorithm);
+  const names = PARAMETERS[algorithm];
+  const block = f.block as Fields | null | undefined;
+  const policy = block === undefined || block === null ? null : [n(block.violations), n(block.within), n(block.block_for)];
+  const call = limitCall(layout, op, key, algorithm, [n(params[names[0]]), n(params[names[1]]), n(params[names[2]])], policy, n(f.cost), "");
+  return [call.script, call.keys, call.args.slice(1)];
+}
+
+/**
+ * A limit check or peek as a script call, straight from its parts (the hot path of the typed
+ * API): `algorithm` in snake_case, its up to three parameters and the block policy's three as
+ * decimal strings (`''` where absent).
+ */
+export function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
+  block: readonly string[] | null, cost: string, clock: string): Call {
+  const args = [clock, op, key, params[0], params[1], params[2]];
+  if (block === null) args.push("", "", "");
+  else args.push(block[0], block[1], block[2]);
+  args.push(cost);
+  return { script: LIMIT_SCRIPTS[algorithm] ?? `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
+}
+
+function hold(layout: Layout, events: EventArgs, op: string, f: Fields): [string, string[], string[]] {
+  const namespace = f.namespace as string;
+  const reads = layout.hold(namespace);
+  // Writes: the events stream is a fourth key, and the outlets come before the items.
+  const writes = [...reads, layout.holdEvents(namespace)];
+  const out = [String(events.maxlen), events.channel];
+  const items = (f.items ?? []) as string[];
+  switch (op) {
+    case "reserve":
+      return ["hold_reserve", writes, [namespace, f.owner as string, n(f.ttl), n(f.max_holds), ...out, ...items]];
+    case "release":
+      return ["hold_release", writes, [namespace, "owner", f.owner as string, ...out, ...items]];
+    case "force_release":
+      return ["hold_release", writes, [namespace, "force", "", ...out, ...items]];
+    case "extend":
+      return ["hold_extend", writes, [namespace, f.owner as string, n(f.ttl), ...out, ...items]];
+    case "check":
+      return ["hold_check", reads, [namespace, ...items]];
+    case "list": {
+      const cursor = f.cursor as Fields | null | undefined;
+      const at = cursor === undefined || cursor === null
+        ? ["0", "", ""]
+        : ["1", n(cursor.expires_at), cursor.item as string];
+      return ["hold_list", reads, [namespace, n(f.limit), ...at]];
+    }
+    default:
+      return ["hold_sweep", writes, [namespace, n(f.max), ...out]];
+  }
+}
+
+/** The script call that runs `request` with `clock` (`server` or `now` in milliseconds). */
+export function encode(layout: Layout, events: EventArgs, request: Json, clock: string): Call {
+  const [primitive, body] = only(request);
+  const [op, fields] = only(body);
+  const [script, keys, args] = primitive === "lock"
+    ? lock(layout, op, fields)
+    : primitive === "semaphore"
+      ? semaphore(layout, op, fields)
+      : primitive === "limit"
+        ? limit(layout, op, fields)
+        : hold(layout, events, op, fields);
+  return { script, keys, args: [clock, ...args] };
+}

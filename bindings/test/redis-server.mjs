@@ -1,0 +1,65 @@
+// A throwaway redis-server for the Redis driver's tests and bench: started on a free loopback
+// port with nothing persisted, ready once it answers PING, stopped by its PID. (node --test runs
+// every file under test/, this one included: it defines no test.)
+import { spawn } from "node:child_process";
+import { createServer, connect } from "node:net";
+
+/** A free TCP port on 127.0.0.1 (the kernel picks it; freed before redis-server binds it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    let answer = "";
+    socket.setTimeout(500, () => socket.destroy());
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      answer += chunk;
+      if (answer.includes("\r\n")) socket.end();
+    });
+    socket.on("close", () => resolve(answer.startsWith("+PONG")));
+    socket.on("error", () => resolve(false));
+  });
+}
+
+/**
+ * Starts redis-server (on `port`, for the restart of one that was stopped; else on a free
+ * port); resolves to `{ port, url, pid, stop() }` once it answers PING.
+ */
+export async function startRedis(port) {
+  port ??= await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  let exited = false;
+  const exit = new Promise((resolve) => child.once("exit", () => { exited = true; resolve(); }));
+  child.once("error", (error) => { throw error; });
+  for (let attempt = 0; ; attempt++) {
+    if (await ping(port)) break;
+    if (exited || attempt > 100) {
+      child.kill("SIGKILL");
+      throw new Error(`redis-server on port ${port} did not answer PING`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid,
+    async stop() {
+      if (!exited) {
+        process.kill(child.pid, "SIGTERM");
+        await exit;
+      }
+    },
+  };
+}
