@@ -6,7 +6,7 @@
  * @module
  */
 
-import { int, invalidType, invalidValue, str, MAX_KEY_BYTES } from "./check.js";
+import { int, invalidType, invalidValue, str, COPY_GUARD, MAX_KEY_BYTES } from "./check.js";
 import type { Core } from "./engine.js";
 import { HotPath, type Packed } from "./hot.js";
 import { Limiter } from "./limiter.js";
@@ -182,9 +182,9 @@ export function keyUnits(operation: string, keys: readonly string[]): number {
   let units = 0;
   for (let i = 0; i < keys.length; i++) {
     const key: unknown = keys[i];
-    if (typeof key !== "string") throw invalidType(`${operation} (key ${i})`, "key", "a string", key);
-    str(`${operation} (key ${i})`, "key", key, MAX_KEY_BYTES);
-    units += key.length;
+    // The error's operation names the entry; it is only built for a key that is refused.
+    if (typeof key !== "string" || key.length > COPY_GUARD) str(`${operation} (key ${i})`, "key", key, MAX_KEY_BYTES);
+    units += (key as string).length;
   }
   return units;
 }

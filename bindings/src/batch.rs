@@ -106,6 +106,16 @@ pub struct InPlace<'a> {
 }
 
 impl<'a> InPlace<'a> {
+    /// The keys, one after the other.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Each key's length in bytes.
+    pub fn lengths(&self) -> &'a [u32] {
+        self.lengths
+    }
+
     /// The keys, in order; stops early at a cut that does not fall between characters.
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
         let mut rest = self.text;
