@@ -1,7 +1,8 @@
 /**
  * Rate limits: six algorithms behind one {@link Decision}, with an optional block policy. The
- * hot path: numbers cross into wasm as arguments and the decision comes back in place, and
- * {@link Limits.checkMany} checks many keys in one crossing.
+ * hot path (`hot.ts`): the limit crosses into wasm only when it changes, keys are written in
+ * place and the decision is read in place; {@link Limits.checkMany} checks many keys in one
+ * crossing, and {@link Limits.limiter} binds a limit once for the checks that always use it.
  *
  * @module
  */

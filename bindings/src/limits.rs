@@ -1,4 +1,6 @@
-//! The hot path of rate limits: numbers in, a status out, the decision in [`RawEngine::out_ptr`].
+//! Rate limits with the limit given on every call (the wire form's path, peeks and resets):
+//! numbers in, a status out, the decision in [`RawEngine::out_ptr`]. The typed API's checks
+//! keep their limit in wasm instead (`rule.rs`).
 //!
 //! A limit crosses as an algorithm code and up to three parameters, in the declaration order of
 //! the core's structs, then the block policy and the cost:
