@@ -179,3 +179,19 @@ test("a limiter refuses a bad limit when bound, and bad arguments on every call,
   assert.deepStrictEqual(limiter.reset("ip"), { kind: "forgotten" });
   assert.ok(NAMES.includes(limiter.algorithm));
 });
+
+test("a batch whose new keys make wasm memory grow mid-call still reads its own decisions", () => {
+  // 50 000 new keys need megabytes of table: the memory grows during the call, which replaces
+  // the buffer every view was made on.
+  const engine = new Engine({ clock: () => 7000 });
+  const twin = new Engine({ clock: () => 7000 });
+  const limit = { algorithm: "slidingCounter", quota: 2, window: 1000 };
+  for (const round of [0, 1, 2]) {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `ip:${round}:${i}`);
+    keys.push(keys[0], keys[0]);
+    const decisions = engine.limits.checkMany(keys, limit);
+    const expected = keys.map((key) => twin.limits.check(key, limit));
+    assert.deepStrictEqual(decisions, expected, `round ${round}`);
+    assert.equal(decisions.at(-1).allowed, false, "the third check of a key in one window is denied");
+  }
+});
