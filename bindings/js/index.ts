@@ -21,6 +21,7 @@ export { Engine, type EngineOptions } from "./engine.js";
 export { Locks, Semaphores } from "./leases.js";
 export { Holds } from "./holds.js";
 export { Limits } from "./limits.js";
+export { Limiter } from "./limiter.js";
 export {
   LeaseholdError,
   InvalidArgumentError,

@@ -1,13 +1,16 @@
 /**
  * Rate limits: six algorithms behind one {@link Decision}, with an optional block policy. The
- * hot path: numbers cross into wasm as arguments and the decision comes back in place, and
- * {@link Limits.checkMany} checks many keys in one crossing.
+ * hot path (`hot.ts`): the limit crosses into wasm only when it changes, keys are written in
+ * place and the decision is read in place; {@link Limits.checkMany} checks many keys in one
+ * crossing, and {@link Limits.limiter} binds a limit once for the checks that always use it.
  *
  * @module
  */
 
-import { int, invalidType, invalidValue, str, MAX_KEY_BYTES } from "./check.js";
+import { int, invalidType, invalidValue, str, COPY_GUARD, MAX_KEY_BYTES } from "./check.js";
 import type { Core } from "./engine.js";
+import { HotPath, type Packed } from "./hot.js";
+import { Limiter } from "./limiter.js";
 import type { AlgorithmName, Decision, LimitSpec, Reset } from "./types.js";
 
 /** The algorithm codes of the raw module, in the core's declaration order. */
@@ -21,29 +24,21 @@ const CODES: Readonly<Record<AlgorithmName, number>> = {
 };
 const NAMES = Object.keys(CODES).map((name) => JSON.stringify(name)).join(", ");
 
-/** A limit's numbers as they cross: the algorithm's, then the block policy's. */
-interface Packed {
-  code: number;
-  a: number;
-  b: number;
-  c: number;
-  block: boolean;
-  violations: number;
-  within: number;
-  blockFor: number;
-}
-
 // One scratch object per module: every call fills it completely before the crossing.
 const packed: Packed = { code: 0, a: 0, b: 0, c: 0, block: false, violations: 0, within: 0, blockFor: 0 };
 
-function code(operation: string, name: unknown): number {
+/** The raw module's code of an algorithm name, checked. @internal */
+export function code(operation: string, name: unknown): number {
   const found = typeof name === "string" && Object.hasOwn(CODES, name) ? CODES[name as AlgorithmName] : undefined;
   if (found === undefined) throw invalidValue(operation, "algorithm", `one of ${NAMES}`, name);
   return found;
 }
 
-/** Checks `spec` (types and integers; the core checks the bounds) into {@link packed}. */
-function pack(operation: string, spec: LimitSpec): Packed {
+/**
+ * Checks `spec` (types and integers; the core checks the bounds) into {@link packed}, the
+ * module's scratch object, which the next call overwrites. @internal
+ */
+export function pack(operation: string, spec: LimitSpec): Packed {
   if (spec === null || typeof spec !== "object") throw invalidType(operation, "limit", "a limit object", spec);
   packed.code = code(operation, spec.algorithm);
   packed.c = 0;
@@ -99,10 +94,12 @@ const FORGOTTEN = 1;
  */
 export class Limits {
   readonly #core: Core;
+  readonly #hot: HotPath;
 
   /** @internal */
   constructor(core: Core) {
     this.#core = core;
+    this.#hot = new HotPath(core);
   }
 
   /**
@@ -115,29 +112,22 @@ export class Limits {
    * ```
    */
   check(key: string, limit: LimitSpec, cost = 1, now?: number): Decision {
-    return this.#decide("limits.check", key, limit, cost, now, true);
+    const operation = "limits.check";
+    str(operation, "key", key, MAX_KEY_BYTES);
+    const p = pack(operation, limit);
+    int(operation, "cost", cost);
+    const at = this.#core.now(operation, now);
+    this.#hot.use(operation, p, false);
+    return this.#hot.check(operation, key, p, cost, at);
   }
 
   /** The decision {@link Limits.check} would return, without counting anything. */
   peek(key: string, limit: LimitSpec, cost = 1, now?: number): Decision {
-    return this.#decide("limits.peek", key, limit, cost, now, false);
-  }
-
-  #decide(operation: string, key: string, limit: LimitSpec, cost: number, now: number | undefined, count: boolean): Decision {
+    const operation = "limits.peek";
     str(operation, "key", key, MAX_KEY_BYTES);
     const p = pack(operation, limit);
     int(operation, "cost", cost);
-    const core = this.#core;
-    const at = core.now(operation, now);
-    const written = count ? core.writeKey(key) : -1;
-    const status = written >= 0
-      ? core.raw.limit_check_in(written, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at)
-      : count
-        ? core.raw.limit_check(key, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at)
-        : core.raw.limit_peek(key, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at);
-    if (status === FAILED) throw core.failure(operation);
-    const out = core.out();
-    return { allowed: status === ALLOWED, limit: out[0], remaining: out[1], resetAfter: out[2], retryAfter: out[3] };
+    return peekPacked(this.#core, operation, key, p, cost, this.#core.now(operation, now));
   }
 
   /**
@@ -147,27 +137,32 @@ export class Limits {
    */
   checkMany(keys: readonly string[], limit: LimitSpec, cost = 1, now?: number): Decision[] {
     const operation = "limits.checkMany";
-    if (!Array.isArray(keys)) throw invalidType(operation, "keys", "an array of strings", keys);
-    const lengths = new Uint32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const key: unknown = keys[i];
-      if (typeof key !== "string") throw invalidType(`${operation} (key ${i})`, "key", "a string", key);
-      str(`${operation} (key ${i})`, "key", key, MAX_KEY_BYTES);
-      lengths[i] = key.length;
-    }
+    const units = keyUnits(operation, keys);
     const p = pack(operation, limit);
     int(operation, "cost", cost);
-    const core = this.#core;
-    const at = core.now(operation, now);
+    const at = this.#core.now(operation, now);
     if (keys.length === 0) return [];
-    const out = core.raw.limit_check_many(keys.join(""), lengths, p.code, p.a, p.b, p.c, p.block,
-      p.violations, p.within, p.blockFor, cost, at);
-    if (out === undefined) throw core.failure(operation);
-    const decisions: Decision[] = new Array(keys.length);
-    for (let i = 0, j = 0; i < keys.length; i++, j += 5) {
-      decisions[i] = { allowed: out[j] === 1, limit: out[j + 1], remaining: out[j + 2], resetAfter: out[j + 3], retryAfter: out[j + 4] };
-    }
-    return decisions;
+    this.#hot.use(operation, p, false);
+    return this.#hot.checkMany(operation, keys, units, cost, at);
+  }
+
+  /**
+   * A {@link Limiter}: `limit` checked once and bound, for the checks that always use the same
+   * limit. Its checks skip reading and checking the limit on every call, and the limit crosses
+   * into wasm only when another one was used since. Throws what a check would throw for the
+   * limit itself (its parameters, its block policy).
+   *
+   * ```ts
+   * const api = engine.limits.limiter({ algorithm: "gcra", burst: 20, interval: 50 });
+   * if (!api.check(`api_ip:${ip}`).allowed) reply(429);
+   * ```
+   */
+  limiter(limit: LimitSpec): Limiter {
+    const operation = "limits.limiter";
+    const p: Packed = Object.freeze({ ...pack(operation, limit) });
+    // A peek on a placeholder key at time 0 refuses exactly the limit's own faults.
+    peekPacked(this.#core, operation, "limiter", p, 1, 0);
+    return new Limiter(this.#core, this.#hot, p, limit.algorithm);
   }
 
   /**
@@ -178,10 +173,35 @@ export class Limits {
   reset(key: string, algorithm: AlgorithmName, now?: number): Reset {
     const operation = "limits.reset";
     str(operation, "key", key, MAX_KEY_BYTES);
-    const algorithmCode = code(operation, algorithm);
-    const at = this.#core.now(operation, now);
-    const status = this.#core.raw.limit_reset(key, algorithmCode, at);
-    if (status === FAILED) throw this.#core.failure(operation);
-    return { kind: status === FORGOTTEN ? "forgotten" : "absent" };
+    return resetKey(this.#core, operation, key, code(operation, algorithm), now);
   }
+}
+
+/** Every key of a batch checked for type and size; their total length in UTF-16 code units. @internal */
+export function keyUnits(operation: string, keys: readonly string[]): number {
+  if (!Array.isArray(keys)) throw invalidType(operation, "keys", "an array of strings", keys);
+  let units = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key: unknown = keys[i];
+    // The error's operation names the entry; it is only built for a key that is refused.
+    if (typeof key !== "string" || key.length > COPY_GUARD) str(`${operation} (key ${i})`, "key", key, MAX_KEY_BYTES);
+    units += (key as string).length;
+  }
+  return units;
+}
+
+/** A peek under packed numbers. @internal */
+export function peekPacked(core: Core, operation: string, key: string, p: Packed, cost: number, at: number): Decision {
+  const status = core.raw.limit_peek(key, p.code, p.a, p.b, p.c, p.block, p.violations, p.within, p.blockFor, cost, at);
+  if (status === FAILED) throw core.failure(operation);
+  const out = core.out();
+  return { allowed: status === ALLOWED, limit: out[0], remaining: out[1], resetAfter: out[2], retryAfter: out[3] };
+}
+
+/** A reset of a checked key under an algorithm code. @internal */
+export function resetKey(core: Core, operation: string, key: string, algorithm: number, now: number | undefined): Reset {
+  const at = core.now(operation, now);
+  const status = core.raw.limit_reset(key, algorithm, at);
+  if (status === FAILED) throw core.failure(operation);
+  return { kind: status === FORGOTTEN ? "forgotten" : "absent" };
 }

@@ -35,13 +35,17 @@ export interface RawEngine {
   hold_sweep(namespace: string, max: number, now: number): string;
   limit_check(key: string, algorithm: number, a: number, b: number, c: number, block: boolean,
     violations: number, within: number, blockFor: number, cost: number, now: number): number;
-  limit_check_in(len: number, algorithm: number, a: number, b: number, c: number, block: boolean,
-    violations: number, within: number, blockFor: number, cost: number, now: number): number;
   limit_peek(key: string, algorithm: number, a: number, b: number, c: number, block: boolean,
     violations: number, within: number, blockFor: number, cost: number, now: number): number;
   limit_reset(key: string, algorithm: number, now: number): number;
-  limit_check_many(keys: string, lengths: Uint32Array, algorithm: number, a: number, b: number, c: number,
-    block: boolean, violations: number, within: number, blockFor: number, cost: number, now: number): Float64Array | undefined;
+  limit_rule(algorithm: number, a: number, b: number, c: number, block: boolean, violations: number, within: number,
+    blockFor: number): number;
+  limit_check_rule(len: number, cost: number, now: number): number;
+  batch_reserve(bytes: number, count: number): void;
+  batch_text_ptr(): number;
+  batch_lengths_ptr(): number;
+  batch_out_ptr(): number;
+  limit_check_batch(count: number, cost: number, now: number): number;
 }
 
 /** A list of strings as it crosses: concatenated, with each one's length in UTF-16 code units. */

@@ -8,6 +8,7 @@ export const {
   Semaphores,
   Holds,
   Limits,
+  Limiter,
   LeaseholdError,
   InvalidArgumentError,
   FenceExhaustedError,

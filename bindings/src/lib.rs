@@ -33,6 +33,7 @@ pub mod failure;
 mod limits;
 pub mod number;
 mod ops;
+mod rule;
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -76,6 +77,10 @@ pub struct RawEngine {
     input: Box<[u8; INPUT_BYTES]>,
     /// Why the last refused call was refused.
     error: Option<Failure>,
+    /// The limit of the hot path's checks, set by [`RawEngine::limit_rule`].
+    rule: Option<leasehold_core::Limit>,
+    /// A batch of keys written in place, and their decisions.
+    batch: batch::Buffers,
 }
 
 /// The module's linear memory, for reading [`RawEngine::out_ptr`] in place.
@@ -115,6 +120,8 @@ impl RawEngine {
             out: Box::new([0.0; 8]),
             input: Box::new([0; INPUT_BYTES]),
             error: None,
+            rule: None,
+            batch: batch::Buffers::default(),
         }
     }
 

@@ -1,4 +1,6 @@
-//! The hot path of rate limits: numbers in, a status out, the decision in [`RawEngine::out_ptr`].
+//! Rate limits with the limit given on every call (the wire form's path, peeks and resets):
+//! numbers in, a status out, the decision in [`RawEngine::out_ptr`]. The typed API's checks
+//! keep their limit in wasm instead (`rule.rs`).
 //!
 //! A limit crosses as an algorithm code and up to three parameters, in the declaration order of
 //! the core's structs, then the block policy and the cost:
@@ -12,15 +14,12 @@
 //! | 4 | GCRA | burst | interval | – |
 //! | 5 | cooldown | interval | – | – |
 
-use alloc::vec::Vec;
-
 use leasehold_core::{
     Algorithm, AlgorithmKind, BlockPolicy, Cooldown, Decision, FixedWindow, Gcra, Limit, Limits, Millis,
     Reset, SlidingCounter, SlidingLog, TokenBucket,
 };
 use wasm_bindgen::prelude::*;
 
-use crate::batch::Keys;
 use crate::failure::Failure;
 use crate::number::integer;
 use crate::RawEngine;
@@ -36,7 +35,7 @@ pub const ABSENT: u32 = 2;
 
 /// The limit a call describes, every number checked in parameter order.
 #[allow(clippy::too_many_arguments)]
-fn limit(
+pub(crate) fn limit(
     algorithm: u32,
     a: f64,
     b: f64,
@@ -88,7 +87,7 @@ fn kind(algorithm: u32) -> Result<AlgorithmKind, Failure> {
 }
 
 /// The decision's numbers, in the order the JS layer reads them.
-fn numbers(decision: &Decision) -> [f64; 4] {
+pub(crate) fn numbers(decision: &Decision) -> [f64; 4] {
     // Every number of a decision is below 2^53: the conversions are exact.
     [
         decision.limit as f64,
@@ -129,43 +128,6 @@ impl RawEngine {
             now,
             true,
         );
-        self.finish(result)
-    }
-
-    /// [`RawEngine::limit_check`] on the key written in place at [`RawEngine::input_ptr`]:
-    /// its first `len` bytes, UTF-8.
-    #[allow(clippy::too_many_arguments)]
-    pub fn limit_check_in(
-        &mut self,
-        len: usize,
-        algorithm: u32,
-        a: f64,
-        b: f64,
-        c: f64,
-        block: bool,
-        violations: f64,
-        within: f64,
-        block_for: f64,
-        cost: f64,
-        now: f64,
-    ) -> u32 {
-        let result = match self.input.get(..len).and_then(|bytes| core::str::from_utf8(bytes).ok()) {
-            Some(key) => {
-                let limits = self.engine.limits();
-                decision(
-                    limits,
-                    key,
-                    algorithm,
-                    [a, b, c],
-                    block,
-                    [violations, within, block_for],
-                    cost,
-                    now,
-                    true,
-                )
-            }
-            None => Err(Failure::InvalidRequest { message: "the key in place is not UTF-8" }),
-        };
         self.finish(result)
     }
 
@@ -213,55 +175,6 @@ impl RawEngine {
             Err(failure) => self.refuse(failure),
         }
     }
-
-    /// `Limits::check` on many keys in one crossing. `keys` is the keys concatenated and
-    /// `lengths` their lengths in UTF-16 code units (JS string lengths). Returns five numbers
-    /// per key, `[allowed (1 or 0), limit, remaining, reset_after, retry_after]`, or nothing when
-    /// refused, in which case no key was counted: every key is checked first (the error carries
-    /// the `index` of the first bad one), then the limit, cost and now on the first key without
-    /// writing.
-    #[allow(clippy::too_many_arguments)]
-    pub fn limit_check_many(
-        &mut self,
-        keys: &str,
-        lengths: &[u32],
-        algorithm: u32,
-        a: f64,
-        b: f64,
-        c: f64,
-        block: bool,
-        violations: f64,
-        within: f64,
-        block_for: f64,
-        cost: f64,
-        now: f64,
-    ) -> Option<Vec<f64>> {
-        let mut run = || -> Result<Vec<f64>, Failure> {
-            let keys = Keys::new(keys, lengths)?;
-            let limit = limit(algorithm, a, b, c, block, violations, within, block_for)?;
-            let cost = integer("cost", cost)?;
-            let now = Millis(integer("now", now)?);
-            keys.check_each()?;
-            let limits = self.engine.limits();
-            if let Some(first) = keys.iter().next() {
-                limits.peek(first, &limit, cost, now)?;
-            }
-            let mut out = Vec::with_capacity(lengths.len() * 5);
-            for key in keys.iter() {
-                let decision = limits.check(key, &limit, cost, now)?;
-                out.push(if decision.allowed { 1.0 } else { 0.0 });
-                out.extend_from_slice(&numbers(&decision));
-            }
-            Ok(out)
-        };
-        match run() {
-            Ok(out) => Some(out),
-            Err(failure) => {
-                self.refuse(failure);
-                None
-            }
-        }
-    }
 }
 
 /// A check (`count`) or a peek on validated numbers.
@@ -289,14 +202,7 @@ impl RawEngine {
     /// failure.
     fn finish(&mut self, result: Result<Decision, Failure>) -> u32 {
         match result {
-            Ok(decision) => {
-                self.out[..4].copy_from_slice(&numbers(&decision));
-                if decision.allowed {
-                    ALLOWED
-                } else {
-                    DENIED
-                }
-            }
+            Ok(decision) => self.report(&decision),
             Err(failure) => self.refuse(failure),
         }
     }

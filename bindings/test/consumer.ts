@@ -5,12 +5,15 @@ import {
   Engine,
   InvalidArgumentError,
   LeaseholdError,
+  Limiter,
   rateLimit,
   withLock,
   type Acquire,
   type Decision,
   type ErrorCode,
+  type AlgorithmName,
   type LimitSpec,
+  type Reset,
   type Reserve,
 } from "leasehold";
 import http from "node:http";
@@ -51,6 +54,13 @@ const login: LimitSpec = { algorithm: "fixedWindow", quota: 10, window: 900_000,
 const decision: Decision = engine.limits.check("login_ip:1.2.3.4", login);
 const many: Decision[] = engine.limits.checkMany(["a", "b"], { algorithm: "gcra", burst: 5, interval: 100 }, 1);
 engine.limits.reset("login_ip:1.2.3.4", "fixedWindow");
+const api: Limiter = engine.limits.limiter({ algorithm: "tokenBucket", capacity: 20, refill: 5, interval: 1_000 });
+const bound: Decision = api.check("api_ip:1.2.3.4", 2, 1_000);
+const peeked: Decision = api.peek("api_ip:1.2.3.4");
+const boundMany: Decision[] = api.checkMany(["a", "b"]);
+const boundReset: Reset = api.reset("a");
+const boundAlgorithm: AlgorithmName = api.algorithm;
+void [bound.retryAfter, peeked.allowed, boundMany.length, boundReset.kind, boundAlgorithm];
 const wire = engine.apply({ lock: { inspect: { key: "k" } } }, 5);
 if ("ok" in wire) void wire.ok;
 
@@ -76,6 +86,8 @@ http.createServer((req, res) => {
 
 // @ts-expect-error: an unknown algorithm is a type error
 engine.limits.check("k", { algorithm: "leakyBucket", quota: 1, window: 1 });
+// @ts-expect-error: a limiter's limit is bound, a check takes only key, cost and now
+api.check("k", { algorithm: "cooldown", interval: 1 });
 // @ts-expect-error: ttl is a number
 engine.locks.acquire("k", "a", "1000");
 
@@ -84,6 +96,9 @@ type _Checks = [
   Assert<IsAny<typeof slot>>,
   Assert<IsAny<typeof decision>>,
   Assert<IsAny<typeof many>>,
+  Assert<IsAny<typeof bound>>,
+  Assert<IsAny<typeof boundMany>>,
+  Assert<IsAny<Parameters<typeof api.check>[1]>>,
   Assert<IsAny<typeof page>>,
   Assert<IsAny<typeof result>>,
   Assert<IsAny<ReturnType<typeof engine.expire>>>,
