@@ -87,8 +87,16 @@ pub fn fences_rise_across(records: &[Record], window: Window) -> Row {
     let compared = after.keys().filter(|key| before.contains_key(*key)).count();
     let lower: Vec<_> =
         after.iter().filter(|(key, low)| before.get(*key).is_some_and(|top| **low <= *top)).collect();
-    let detail = format!("{compared} keys granted before and after; {} with a fence not above the old ones", lower.len());
-    Row::new("fences after the fault are above every fence before it", true, lower.is_empty() && compared > 0, detail)
+    let detail = format!(
+        "{compared} keys granted before and after; {} with a fence not above the old ones",
+        lower.len()
+    );
+    Row::new(
+        "fences after the fault are above every fence before it",
+        true,
+        lower.is_empty() && compared > 0,
+        detail,
+    )
 }
 
 /// The rows every fault reports, from the audit; `exclusive` and `exact` say whether one holder
@@ -106,20 +114,30 @@ pub fn rows(audit: &Audit, run: &LoadRun, window: Window, exclusive: bool, exact
             "every request answered: an outcome or a typed error",
             true,
             audit.count("lost") + audit.count("wrong_outcome") == 0 && typed,
-            format!("{} requests, {} outcomes, {errors} errors {:?}", audit.requests, audit.outcomes, audit.errors),
+            format!(
+                "{} requests, {} outcomes, {errors} errors {:?}",
+                audit.requests, audit.outcomes, audit.errors
+            ),
         ),
         Row::new("served again after the fault", true, after > 0, format!("{after} outcomes after it")),
         Row::new(
             "no stale write accepted by the fenced resource",
             true,
             audit.count("stale_write") == 0,
-            format!("{} accepted, {} rejected; late writes {} of {} rejected", audit.writes.0, audit.writes.1, audit.late_writes.1, audit.late_writes.0),
+            format!(
+                "{} accepted, {} rejected; late writes {} of {} rejected",
+                audit.writes.0, audit.writes.1, audit.late_writes.1, audit.late_writes.0
+            ),
         ),
         Row::new(
             "a fence is never issued twice, and fence order is grant order",
             true,
             audit.count("fence_reissued") + audit.count("fence_order") == 0,
-            format!("{} reissued, {} out of order", audit.count("fence_reissued"), audit.count("fence_order")),
+            format!(
+                "{} reissued, {} out of order",
+                audit.count("fence_reissued"),
+                audit.count("fence_order")
+            ),
         ),
         fences_rise_across(&run.records, window),
         Row::new(
@@ -132,7 +150,12 @@ pub fn rows(audit: &Audit, run: &LoadRun, window: Window, exclusive: bool, exact
             "the exact limiter never over its quota in a window",
             exact,
             audit.count("over_limit") == 0,
-            format!("{} admitted, {} denied, {} keys over", audit.admitted, audit.denied, audit.count("over_limit")),
+            format!(
+                "{} admitted, {} denied, {} keys over",
+                audit.admitted,
+                audit.denied,
+                audit.count("over_limit")
+            ),
         ),
     ]
 }
@@ -173,7 +196,11 @@ pub fn kill_and_restart(sizes: &FaultSizes, persistent: bool) -> Table {
     } else {
         "kill -9 mid-load, restarted without persistence (all data lost)"
     };
-    let title = format!("{title}, down {:.0?}, {} clients", Duration::from_micros(window.until_us - window.from_us), sizes.load.clients);
+    let title = format!(
+        "{title}, down {:.0?}, {} clients",
+        Duration::from_micros(window.until_us - window.from_us),
+        sizes.load.clients
+    );
     table(title, &run, window, persistent, persistent)
 }
 
@@ -211,12 +238,14 @@ pub fn drop_connections(sizes: &FaultSizes) -> Table {
         let from_us = us(started);
         let mut admin = server.raw();
         while started.elapsed() < 2 * lead {
-            let killed: u64 = redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("normal").query(&mut admin).unwrap_or(0);
+            let killed: u64 =
+                redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("normal").query(&mut admin).unwrap_or(0);
             kills += killed;
             std::thread::sleep(every);
         }
         Window { from_us, until_us: us(started) }
     });
-    let title = format!("client connections dropped (CLIENT KILL TYPE normal) every {every:?}: {kills} killed");
+    let title =
+        format!("client connections dropped (CLIENT KILL TYPE normal) every {every:?}: {kills} killed");
     table(title, &run, window, true, true)
 }

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use leasehold_core::{HoldRequest, Limit, LimitRequest, LockRequest, Millis, Outcome, Request};
 use leasehold_core::{Acquire, HoldOutcome, LockOutcome, Reserve};
+use leasehold_core::{HoldRequest, Limit, LimitRequest, LockRequest, Millis, Outcome, Request};
 use leasehold_redis::{AdapterError, AsyncConnection, Client, Clock, Layout};
 
 use crate::fenced::FencedStore;
@@ -198,7 +198,8 @@ impl Worker {
         let granted_us = self.shared.now_us();
         self.write(&key, fence, false);
         if self.rng.chance(20) {
-            self.call(Request::Lock(LockRequest::Extend { key: key.clone(), owner: owner.clone(), ttl })).await;
+            self.call(Request::Lock(LockRequest::Extend { key: key.clone(), owner: owner.clone(), ttl }))
+                .await;
             self.write(&key, fence, false);
         }
         if self.rng.chance(85) {
@@ -246,7 +247,8 @@ impl Worker {
 
     fn late_writes(&mut self) {
         let now = self.shared.now_us();
-        let (due, waiting): (Vec<_>, Vec<_>) = self.abandoned.drain(..).partition(|(_, _, after)| *after <= now);
+        let (due, waiting): (Vec<_>, Vec<_>) =
+            self.abandoned.drain(..).partition(|(_, _, after)| *after <= now);
         self.abandoned = waiting;
         for (key, fence, _) in due {
             self.write(&key, fence, true);

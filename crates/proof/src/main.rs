@@ -51,7 +51,12 @@ fn trace_path(args: &[String]) -> Option<PathBuf> {
 fn run_load(operations: u64, trace_to: Option<PathBuf>) -> Result<(), String> {
     let server = RedisServer::start();
     let config = LoadConfig::clients_50(operations);
-    let run = load::run(Arc::new(Target::new(server.url())), &config, Arc::new(AtomicBool::new(false)), Instant::now());
+    let run = load::run(
+        Arc::new(Target::new(server.url())),
+        &config,
+        Arc::new(AtomicBool::new(false)),
+        Instant::now(),
+    );
     let audited = Instant::now();
     let audit = audit(&run.records, &run.sent);
     println!(

@@ -50,7 +50,10 @@ impl Table {
 
     /// The table as markdown.
     pub fn markdown(&self) -> String {
-        let mut out = format!("\n### {}\n\n| property | promised | result | figures |\n|---|---|---|---|\n", self.title);
+        let mut out = format!(
+            "\n### {}\n\n| property | promised | result | figures |\n|---|---|---|---|\n",
+            self.title
+        );
         for row in &self.rows {
             let result = match (row.held, row.promised) {
                 (true, _) => "held",

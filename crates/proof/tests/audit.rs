@@ -2,7 +2,7 @@
 //! trace is reported, and the same trace without the fault is clean.
 
 use leasehold_core::{
-    Acquire, Decision, LimitOutcome, LimitRequest, Limit, LockOutcome, LockRequest, Millis, Outcome, Release,
+    Acquire, Decision, Limit, LimitOutcome, LimitRequest, LockOutcome, LockRequest, Millis, Outcome, Release,
     Request,
 };
 use leasehold_proof::audit::audit;
@@ -26,7 +26,8 @@ impl Trace {
     }
 
     fn grant(&mut self, client: u32, at_us: u64, owner: &str, fence: u64, start_ms: u64, ttl: u64) {
-        let request = Request::Lock(LockRequest::Acquire { key: "k".into(), owner: owner.into(), ttl: Millis(ttl) });
+        let request =
+            Request::Lock(LockRequest::Acquire { key: "k".into(), owner: owner.into(), ttl: Millis(ttl) });
         let granted = Acquire::Granted { fence, expires_at: Millis(start_ms + ttl), reacquired: false };
         let answer = Answer::Outcome(Outcome::Lock(LockOutcome::Acquire(granted)));
         self.push(client, at_us, at_us + 100, Action::Redis(request), answer);
@@ -40,9 +41,14 @@ impl Trace {
 
     fn check(&mut self, client: u32, sent_us: u64, received_us: u64, allowed: bool) {
         let limit = Limit::sliding_log(2, Millis(1_000));
-        let request =
-            Request::Limit(LimitRequest::Check { key: "api".into(), algorithm: limit.algorithm, block: None, cost: 1 });
-        let decision = Decision { allowed, limit: 2, remaining: 0, reset_after: Millis(1_000), retry_after: Millis(0) };
+        let request = Request::Limit(LimitRequest::Check {
+            key: "api".into(),
+            algorithm: limit.algorithm,
+            block: None,
+            cost: 1,
+        });
+        let decision =
+            Decision { allowed, limit: 2, remaining: 0, reset_after: Millis(1_000), retry_after: Millis(0) };
         let answer = Answer::Outcome(Outcome::Limit(LimitOutcome::Check(decision)));
         self.push(client, sent_us, received_us, Action::Redis(request), answer);
     }
@@ -139,7 +145,14 @@ fn a_request_without_a_record_is_lost() {
 fn an_outcome_of_the_wrong_kind_is_reported() {
     let mut trace = Trace::new();
     let request = Request::Lock(LockRequest::Inspect { key: "k".into() });
-    let decision = Decision { allowed: true, limit: 1, remaining: 0, reset_after: Millis(1), retry_after: Millis(0) };
-    trace.push(0, 0, 1, Action::Redis(request), Answer::Outcome(Outcome::Limit(LimitOutcome::Check(decision))));
+    let decision =
+        Decision { allowed: true, limit: 1, remaining: 0, reset_after: Millis(1), retry_after: Millis(0) };
+    trace.push(
+        0,
+        0,
+        1,
+        Action::Redis(request),
+        Answer::Outcome(Outcome::Limit(LimitOutcome::Check(decision))),
+    );
     assert_eq!(trace.kinds(), vec!["wrong_outcome"]);
 }

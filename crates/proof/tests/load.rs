@@ -15,7 +15,12 @@ const REQUESTS: u64 = 20_000;
 fn fifty_clients_sending_twenty_thousand_requests_leave_a_clean_audit() {
     let server = RedisServer::start();
     let config = LoadConfig::clients_50(REQUESTS);
-    let run = load::run(Arc::new(Target::new(server.url())), &config, Arc::new(AtomicBool::new(false)), Instant::now());
+    let run = load::run(
+        Arc::new(Target::new(server.url())),
+        &config,
+        Arc::new(AtomicBool::new(false)),
+        Instant::now(),
+    );
     let audit = audit(&run.records, &run.sent);
     assert!(audit.violations.is_empty(), "{:#?}", audit.violations);
     assert!(audit.errors.is_empty(), "errors without a fault: {:?}", audit.errors);

@@ -56,7 +56,8 @@ impl Leases {
                 format!("{resource}: fence {fence} granted to {} and to {owner}", lease.owner),
             )),
             None => {
-                let lease = Lease { owner: owner.to_owned(), start, end, granted_us: at_us, released_sent_us: None };
+                let lease =
+                    Lease { owner: owner.to_owned(), start, end, granted_us: at_us, released_sent_us: None };
                 leases.insert(fence, lease);
             }
         }
@@ -111,7 +112,14 @@ impl Leases {
                 let Millis(end) = *expires_at;
                 for (item, held) in items.iter().zip(holds) {
                     let resource = format!("hold {namespace}/{item}");
-                    self.grant(resource, held.fence, owner, end.saturating_sub(ttl.0), end, record.received_us);
+                    self.grant(
+                        resource,
+                        held.fence,
+                        owner,
+                        end.saturating_sub(ttl.0),
+                        end,
+                        record.received_us,
+                    );
                 }
             }
             (
@@ -170,7 +178,10 @@ impl Leases {
                     if lease.start < earlier.start {
                         self.violations.push(Violation::new(
                             "fence_order",
-                            format!("{resource}: fence {fence} started at {} before fence {earlier_fence} at {}", lease.start, earlier.start),
+                            format!(
+                                "{resource}: fence {fence} started at {} before fence {earlier_fence} at {}",
+                                lease.start, earlier.start
+                            ),
                         ));
                     }
                     if let Some(released_us) = earlier.released_sent_us {

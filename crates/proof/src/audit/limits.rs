@@ -31,8 +31,10 @@ impl ExactLimits {
     pub fn from_records(records: &[Record]) -> ExactLimits {
         let mut limits = ExactLimits::default();
         for record in records {
-            let (Action::Redis(Request::Limit(LimitRequest::Check { key, algorithm, cost, .. })), Answer::Outcome(Outcome::Limit(LimitOutcome::Check(decision)))) =
-                (&record.action, &record.answer)
+            let (
+                Action::Redis(Request::Limit(LimitRequest::Check { key, algorithm, cost, .. })),
+                Answer::Outcome(Outcome::Limit(LimitOutcome::Check(decision))),
+            ) = (&record.action, &record.answer)
             else {
                 continue;
             };
@@ -72,7 +74,11 @@ impl ExactLimits {
                 if last < first_sent + window_us {
                     violations.push(Violation::new(
                         "over_limit",
-                        format!("{key}: {} admits within {} µs, quota {quota} per {window_ms} ms", quota + 1, last - first_sent),
+                        format!(
+                            "{key}: {} admits within {} µs, quota {quota} per {window_ms} ms",
+                            quota + 1,
+                            last - first_sent
+                        ),
                     ));
                     break;
                 }

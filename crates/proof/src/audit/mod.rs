@@ -88,10 +88,36 @@ pub fn audit(records: &[Record], sent: &[u64]) -> Audit {
 fn same_kind(request: &Request, outcome: &Outcome) -> bool {
     matches!(
         (request, outcome),
-        (Request::Lock(_), Outcome::Lock(LockOutcome::Acquire(_) | LockOutcome::Release(_) | LockOutcome::Extend(_) | LockOutcome::Inspect(_)))
-            | (Request::Hold(_), Outcome::Hold(HoldOutcome::Reserve(_) | HoldOutcome::Release(_) | HoldOutcome::Extend(_) | HoldOutcome::Check(_) | HoldOutcome::List(_) | HoldOutcome::Sweep(_)))
-            | (Request::Semaphore(_), Outcome::Semaphore(SemaphoreOutcome::Acquire(_) | SemaphoreOutcome::Release(_) | SemaphoreOutcome::Extend(_) | SemaphoreOutcome::Inspect(_)))
-            | (Request::Limit(_), Outcome::Limit(LimitOutcome::Check(_) | LimitOutcome::Peek(_) | LimitOutcome::Reset(_)))
+        (
+            Request::Lock(_),
+            Outcome::Lock(
+                LockOutcome::Acquire(_)
+                    | LockOutcome::Release(_)
+                    | LockOutcome::Extend(_)
+                    | LockOutcome::Inspect(_)
+            )
+        ) | (
+            Request::Hold(_),
+            Outcome::Hold(
+                HoldOutcome::Reserve(_)
+                    | HoldOutcome::Release(_)
+                    | HoldOutcome::Extend(_)
+                    | HoldOutcome::Check(_)
+                    | HoldOutcome::List(_)
+                    | HoldOutcome::Sweep(_)
+            )
+        ) | (
+            Request::Semaphore(_),
+            Outcome::Semaphore(
+                SemaphoreOutcome::Acquire(_)
+                    | SemaphoreOutcome::Release(_)
+                    | SemaphoreOutcome::Extend(_)
+                    | SemaphoreOutcome::Inspect(_)
+            )
+        ) | (
+            Request::Limit(_),
+            Outcome::Limit(LimitOutcome::Check(_) | LimitOutcome::Peek(_) | LimitOutcome::Reset(_))
+        )
     )
 }
 
@@ -124,19 +150,26 @@ fn lost(records: &[Record], sent: &[u64], audit: &mut Audit) {
         seqs.sort_unstable();
         let contiguous = seqs.iter().enumerate().all(|(i, &seq)| i as u64 == seq);
         if seqs.len() as u64 != count || !contiguous {
-            let detail = format!("client {client} sent {count} and has {} records (contiguous: {contiguous})", seqs.len());
+            let detail = format!(
+                "client {client} sent {count} and has {} records (contiguous: {contiguous})",
+                seqs.len()
+            );
             audit.violations.push(Violation::new("lost", detail));
         }
     }
     for (client, seqs) in seen {
-        audit.violations.push(Violation::new("lost", format!("{} records of unknown client {client}", seqs.len())));
+        audit
+            .violations
+            .push(Violation::new("lost", format!("{} records of unknown client {client}", seqs.len())));
     }
 }
 
 fn writes(records: &[Record], audit: &mut Audit) {
     let mut ordered: Vec<(u64, &str, u64, bool, bool)> = Vec::new();
     for record in records {
-        if let (Action::Write { resource, fence, late }, Answer::Write(write)) = (&record.action, &record.answer) {
+        if let (Action::Write { resource, fence, late }, Answer::Write(write)) =
+            (&record.action, &record.answer)
+        {
             let (order, accepted) = match write {
                 Write::Accepted { order } => (*order, true),
                 Write::Rejected { order, .. } => (*order, false),
@@ -151,7 +184,8 @@ fn writes(records: &[Record], audit: &mut Audit) {
         if accepted {
             audit.writes.0 += 1;
             if fence < *top {
-                let detail = format!("{resource}: write #{order} with fence {fence} accepted after fence {top}");
+                let detail =
+                    format!("{resource}: write #{order} with fence {fence} accepted after fence {top}");
                 audit.violations.push(Violation::new("stale_write", detail));
             }
             *top = (*top).max(fence);

@@ -26,7 +26,8 @@ const KEY: &str = "report:nightly";
 
 /// The holder's side: acquire, renew, write every tenth of the TTL until the lock is lost.
 pub fn holder(url: &str, key: &str, ttl_ms: u64) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let client = leasehold_redis::Client::open(url).map_err(|e| e.to_string())?;
         let mut redis = client.connect_async().await.map_err(|e| e.to_string())?;
@@ -80,7 +81,8 @@ pub fn paused_client(exe: &Path, ttl_ms: u64) -> Table {
     let store = FencedStore::new();
     let ttl = Duration::from_millis(ttl_ms);
     let within = Duration::from_secs(10);
-    let next = |deadline: Instant| from_child.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok();
+    let next =
+        |deadline: Instant| from_child.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok();
 
     // Granted, then a few units of work, all accepted.
     let started = Instant::now();
@@ -161,6 +163,7 @@ pub fn paused_client(exe: &Path, ttl_ms: u64) -> Table {
             format!("{} of {} late writes rejected", late.1, late.0),
         ),
     ];
-    let title = format!("a client process paused (SIGSTOP) for {pause:?}, three times its lock TTL of {ttl_ms} ms");
+    let title =
+        format!("a client process paused (SIGSTOP) for {pause:?}, three times its lock TTL of {ttl_ms} ms");
     Table { title, rows, audit: Audit::default() }
 }
