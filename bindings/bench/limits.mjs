@@ -1,6 +1,7 @@
 // In-memory rate-limit checks per second: leasehold (the BUILT package) against
 // rate-limiter-flexible's RateLimiterMemory, same machine, same run, on one key and on 100k
-// keys. Run with `npm run bench` in bindings/. Not part of the tests.
+// keys. Run with `npm run bench` in bindings/. Not part of the tests. With `--json`, prints one
+// JSON line of rows instead (what `cargo xtask bench` reads).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -53,6 +54,9 @@ function flexible(keys) {
   };
 }
 
+const JSON_OUT = process.argv.includes("--json");
+const log = JSON_OUT ? () => {} : console.log;
+const rows = [];
 const fmt = (rate) => `${(rate / 1e6).toFixed(2)}M/s`;
 const results = {};
 for (const [label, keys] of [["1 key", [KEYS[0]]], ["100k keys", KEYS]]) {
@@ -60,8 +64,13 @@ for (const [label, keys] of [["1 key", [KEYS[0]]], ["100k keys", KEYS]]) {
   const single = await measure(leaseholdSingle(keys), 10_000);
   const batch = await measure(leaseholdBatch(keys), 10 * BATCH);
   results[label] = { rlf, single, batch };
-  console.log(`${label.padEnd(10)} RateLimiterMemory ${fmt(rlf)}   leasehold check ${fmt(single)} (${(single / rlf).toFixed(2)}x)   checkMany ${fmt(batch)} (${(batch / rlf).toFixed(2)}x)`);
+  const anchor = `RateLimiterMemory consume (${label})`;
+  rows.push({ name: anchor, role: "anchor", concurrency: 1, ops_per_sec: rlf });
+  rows.push({ name: `wasm limits.check in Node (${label})`, role: "leasehold", concurrency: 1, ops_per_sec: single, anchor });
+  rows.push({ name: `wasm limits.checkMany in Node (${label})`, role: "leasehold", concurrency: 1, ops_per_sec: batch, anchor });
+  log(`${label.padEnd(10)} RateLimiterMemory ${fmt(rlf)}   leasehold check ${fmt(single)} (${(single / rlf).toFixed(2)}x)   checkMany ${fmt(batch)} (${(batch / rlf).toFixed(2)}x)`);
 }
 
 const wasm = readFileSync(join(import.meta.dirname, "../pkg/wasm/node/leasehold_wasm_bg.wasm"));
-console.log(`wasm: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped; node ${process.version}`);
+log(`wasm: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped; node ${process.version}`);
+if (JSON_OUT) console.log(JSON.stringify({ rows, node: process.version, wasm_bytes: wasm.length }));
