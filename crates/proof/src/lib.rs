@@ -13,6 +13,7 @@
 //! runs the full ones (`cargo xtask soak`).
 
 pub mod audit;
+pub mod bench;
 pub mod failover;
 pub mod faults;
 pub mod fenced;

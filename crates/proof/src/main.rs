@@ -5,6 +5,7 @@
 //! leasehold-proof load [OPERATIONS] [--trace FILE]   50 clients, audited (default 100000)
 //! leasehold-proof faults [SECONDS]                   every fault under load, one table each
 //! leasehold-proof failover [SECONDS]                 replica promoted under load, WAIT's cost
+//! leasehold-proof bench URL [--quick]                the Rust rows of `cargo xtask bench`, as JSON
 //! leasehold-proof holder URL KEY TTL_MS              (the paused client's process)
 //! ```
 //!
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Some("load") => run_load(number(1, 100_000), trace_path(&args)),
         Some("faults") => run_faults(number(1, 12)),
         Some("failover") => run_failover(number(1, 12)),
+        Some("bench") if args.len() >= 2 => run_bench(&args[1], args.get(2).map(String::as_str) == Some("--quick")),
         Some("holder") if args.len() == 4 => {
             faults::paused_client::holder(&args[1], &args[2], args[3].parse().unwrap_or(300))
         }
@@ -118,4 +120,12 @@ fn run_failover(seconds: u64) -> Result<(), String> {
     println!("\nWAIT 1 100 after each acquire (2000 sequential acquires, primary + 1 replica on loopback):");
     println!("| | p50 µs | p99 µs |\n|---|---|---|\n| acquire | {p50} | {p99} |\n| acquire + WAIT 1 | {w50} | {w99} |");
     outcome
+}
+
+fn run_bench(url: &str, quick: bool) -> Result<(), String> {
+    let (blocks, sequential, concurrent) = if quick { (50, 500, 5_000) } else { (2_000, 10_000, 100_000) };
+    let mut rows = leasehold_proof::bench::in_memory(blocks);
+    rows.extend(leasehold_proof::bench::adapter(url, sequential, concurrent)?);
+    println!("{}", serde_json::to_string(&rows).map_err(|e| e.to_string())?);
+    Ok(())
 }

@@ -244,36 +244,35 @@ fn request() -> BoxedStrategy<Request> {
     let cursor = prop::option::of(
         (millis(), text()).prop_map(|(expires_at, item)| Cursor { expires_at, item: item.into() }),
     );
-    let hold =
-        prop_oneof![
-            (text(), items(), text(), millis(), prop::option::of(number())).prop_map(
-                |(namespace, items, owner, ttl, max_holds)| HoldRequest::Reserve {
-                    namespace,
-                    items,
-                    owner,
-                    ttl,
-                    max_holds
-                }
-            ),
-            (text(), items(), text()).prop_map(|(namespace, items, owner)| HoldRequest::Release {
+    let hold = prop_oneof![
+        (text(), items(), text(), millis(), prop::option::of(number())).prop_map(
+            |(namespace, items, owner, ttl, max_holds)| HoldRequest::Reserve {
                 namespace,
                 items,
-                owner
-            }),
-            (text(), items(), text(), millis()).prop_map(|(namespace, items, owner, ttl)| {
-                HoldRequest::Extend { namespace, items, owner, ttl }
-            }),
-            (text(), items()).prop_map(|(namespace, items)| HoldRequest::ForceRelease { namespace, items }),
-            (text(), items()).prop_map(|(namespace, items)| HoldRequest::Check { namespace, items }),
-            (text(), cursor, number()).prop_map(|(namespace, cursor, limit)| HoldRequest::List {
-                namespace,
-                cursor,
-                limit
-            }),
-            (text(), number()).prop_map(|(namespace, max)| HoldRequest::Sweep { namespace, max }),
-        ]
-        .prop_map(Request::Hold)
-        .boxed();
+                owner,
+                ttl,
+                max_holds
+            }
+        ),
+        (text(), items(), text()).prop_map(|(namespace, items, owner)| HoldRequest::Release {
+            namespace,
+            items,
+            owner
+        }),
+        (text(), items(), text(), millis()).prop_map(|(namespace, items, owner, ttl)| {
+            HoldRequest::Extend { namespace, items, owner, ttl }
+        }),
+        (text(), items()).prop_map(|(namespace, items)| HoldRequest::ForceRelease { namespace, items }),
+        (text(), items()).prop_map(|(namespace, items)| HoldRequest::Check { namespace, items }),
+        (text(), cursor, number()).prop_map(|(namespace, cursor, limit)| HoldRequest::List {
+            namespace,
+            cursor,
+            limit
+        }),
+        (text(), number()).prop_map(|(namespace, max)| HoldRequest::Sweep { namespace, max }),
+    ]
+    .prop_map(Request::Hold)
+    .boxed();
     let limit = prop_oneof![
         (text(), algorithm(), block(), number())
             .prop_map(|(key, algorithm, block, cost)| LimitRequest::Check { key, algorithm, block, cost }),

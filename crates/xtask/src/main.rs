@@ -6,12 +6,16 @@
 //!   the tests. `.ci/run` is exactly this command.
 //! - `cargo xtask demo` prints a short tour of the in-memory engine.
 //! - `cargo xtask wasm` builds the npm package `leasehold` into `bindings/pkg/`.
+//! - `cargo xtask bench` measures leasehold beside redis-benchmark and the usual libraries.
+//! - `cargo xtask soak` runs the full proof: load, faults, failover and bad input.
 //!
 //! Each task is one module; [`util`] holds what they share.
 
+mod bench;
 mod demo;
 mod install;
 mod purity;
+mod soak;
 mod test;
 mod util;
 mod wasm;
@@ -26,7 +30,10 @@ tasks:
   test [STEP...]  install what is missing, then run every CI check, failing fast;
                   steps: install fmt clippy wasm deps purity tests js (default: all)
   demo            a short tour of the in-memory engine
-  wasm            build the npm package `leasehold` into bindings/pkg/";
+  wasm            build the npm package `leasehold` into bindings/pkg/
+  bench [--quick] leasehold beside redis-benchmark and the libraries users pick today,
+                  on a redis-server of its own; writes target/bench/
+  soak            the full proof runs: load, faults, failover, bad input";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -37,6 +44,8 @@ fn main() -> ExitCode {
     match task {
         "test" => test::run_steps(rest),
         "demo" => demo::run(rest),
+        "bench" => bench::run_bench(rest),
+        "soak" => soak::run_soak(rest),
         "wasm" => match wasm::build(&util::repo_root()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

@@ -40,7 +40,11 @@ impl RedisServer {
             if info.contains("master_link_status:up") {
                 return;
             }
-            assert!(started.elapsed() < SYNCED_WITHIN, "the replica on port {} never synced: {info}", self.port);
+            assert!(
+                started.elapsed() < SYNCED_WITHIN,
+                "the replica on port {} never synced: {info}",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -48,7 +52,8 @@ impl RedisServer {
     /// Makes this replica a primary (`REPLICAOF NO ONE`): it accepts writes from now on, with
     /// whatever it had received of its old primary's.
     pub fn promote(&self) {
-        let _: () = redis::cmd("REPLICAOF").arg("NO").arg("ONE").query(&mut self.raw()).expect("REPLICAOF NO ONE");
+        let _: () =
+            redis::cmd("REPLICAOF").arg("NO").arg("ONE").query(&mut self.raw()).expect("REPLICAOF NO ONE");
     }
 
     /// The server process's id, while it runs.
