@@ -19,12 +19,15 @@ const FUZZ_CASES: &str = "3400000";
 /// Random calls of `bindings/test/fuzz.test.mjs`.
 const JS_FUZZ_CASES: &str = "1000000";
 
+/// One part: its name and how to run it.
+type Part<'a> = (&'static str, Box<dyn Fn() -> Result + 'a>);
+
 /// `cargo xtask soak [PART...]`, parts: load faults failover fuzz js-fuzz (default: all).
 pub fn run_soak(names: &[String]) -> ExitCode {
     let root = repo_root();
     let proof = root.join("target/release/leasehold-proof");
     let trace = root.join("target/soak/trace.jsonl");
-    let parts: [(&str, Box<dyn Fn() -> Result>); 5] = [
+    let parts: [Part; 5] = [
         (
             "load",
             Box::new(|| {

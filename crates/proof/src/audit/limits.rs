@@ -16,10 +16,13 @@ use leasehold_core::{Algorithm, LimitOutcome, LimitRequest, Outcome, Request};
 use super::Violation;
 use crate::trace::{Action, Answer, Record};
 
+/// One key's quota, window (ms) and admitted checks (client µs sent, answered).
+type Admits = (u64, u64, Vec<(u64, u64)>);
+
 /// Admitted and denied checks per exact-limited key.
 #[derive(Debug, Default)]
 pub struct ExactLimits {
-    admits: HashMap<String, (u64, u64, Vec<(u64, u64)>)>,
+    admits: HashMap<String, Admits>,
     /// Checks admitted.
     pub admitted: u64,
     /// Checks denied.
