@@ -6,8 +6,12 @@
 //! server and the client clocks agree up to a constant offset (one machine, or two that do not
 //! step their clocks during the run), so `quota + 1` admits that were *certainly* within one
 //! window (the last answer came back less than `window` after the first was sent) are a
-//! violation whatever the offset. Admits whose placement is ambiguous are not counted against
-//! the limiter: the audit can miss a violation by a round trip's width, never invent one.
+//! violation whatever the offset. Two allowances keep that sound: the server decides on whole
+//! milliseconds (Redis `TIME` floored), so two admits `window` ms apart on its clock may be up
+//! to 1 ms less apart in real time; and a clock being slewed by NTP runs up to 0.05% fast or
+//! slow, counted as 0.1% of the window. Admits whose placement is ambiguous are not counted
+//! against the limiter: the audit can miss a violation by a round trip's width, never invent
+//! one.
 
 use std::collections::HashMap;
 
@@ -60,6 +64,8 @@ impl ExactLimits {
         let mut violations = Vec::new();
         for (key, (quota, window_ms, mut admits)) in self.admits {
             let window_us = window_ms * 1000;
+            // Certainly within one window: shorter than it by the millisecond floor and the slew.
+            let certain_us = window_us.saturating_sub(1_000 + window_us / 1_000);
             admits.sort_unstable();
             let quota = quota as usize;
             for (i, &(first_sent, _)) in admits.iter().enumerate() {
@@ -74,7 +80,7 @@ impl ExactLimits {
                 }
                 answered.sort_unstable();
                 let last = answered[quota];
-                if last < first_sent + window_us {
+                if last < first_sent + certain_us {
                     violations.push(Violation::new(
                         "over_limit",
                         format!(
