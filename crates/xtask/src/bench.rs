@@ -145,11 +145,9 @@ fn bench(quick: bool) -> Result {
         Sizes { single: 20_000, many: 100_000, pipelined: 400_000, node_seconds: "1.5" }
     };
     let started = Instant::now();
-    println!("==> building what is measured (not timed)");
+    println!("==> installing what is missing, building what is measured (not timed)");
+    install::ensure(&root)?;
     run(&mut cargo(["build", "--release", "-q", "-p", "leasehold-proof"]))?;
-    if !root.join("bindings/node_modules").exists() {
-        install::Installer::new().node_modules(&root.join("bindings"))?;
-    }
     if !root.join("bindings/pkg/package.json").exists() {
         wasm::build(&root)?;
     }
@@ -369,4 +367,57 @@ fn report(root: &Path, rows: &[Row], phases: &[Phase], elapsed: Duration) -> Res
         println!("wrote {}", dir.join(name).display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, role: &str, concurrency: u64, ops: f64, series: Option<&str>) -> Row {
+        Row {
+            name: name.into(),
+            role: role.into(),
+            concurrency,
+            ops_per_sec: ops,
+            p50_us: Some(10.0 * concurrency as f64),
+            p99_us: Some(40.0 * concurrency as f64),
+            anchor: None,
+            limit: None,
+            series: series.map(str::to_owned),
+            phase: String::new(),
+        }
+    }
+
+    #[test]
+    fn node_rows_are_read_from_an_array_or_an_object_on_the_last_line() {
+        let array =
+            "warming up\n[{\"name\":\"a\",\"role\":\"anchor\",\"concurrency\":1,\"ops_per_sec\":5}]\n";
+        let object = "{\"rows\":[{\"name\":\"b\",\"role\":\"leasehold\",\"concurrency\":50,\"ops_per_sec\":7,\"p50_us\":3}]}";
+        let rows = node_rows(array).unwrap();
+        assert_eq!((rows[0].name.as_str(), rows[0].p50_us), ("a", None));
+        let rows = node_rows(object).unwrap();
+        assert_eq!((rows[0].name.as_str(), rows[0].concurrency, rows[0].p50_us), ("b", 50, Some(3.0)));
+        assert!(node_rows("not json").is_err());
+    }
+
+    #[test]
+    fn ratios_divide_by_the_named_row_and_are_absent_without_one() {
+        let rows = vec![row("limit", "limit", 1, 200.0, None), row("ours", "leasehold", 1, 50.0, None)];
+        assert_eq!(ratio(&rows[1], find(&rows, &Some("limit".into()))), Some(0.25));
+        assert_eq!(ratio(&rows[1], find(&rows, &Some("missing".into()))), None);
+        assert_eq!(ratio(&rows[1], find(&rows, &None)), None);
+    }
+
+    #[test]
+    fn the_plot_draws_a_p50_and_a_p99_line_per_series_of_two_or_more_points() {
+        let rows = vec![
+            row("s -c 1", "limit", 1, 1.0, Some("s")),
+            row("s -c 50", "limit", 50, 1.0, Some("s")),
+            row("alone", "leasehold", 1, 1.0, None),
+        ];
+        let svg = svg::plot(&rows);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains(">s</text>") && !svg.contains("alone"));
+    }
 }
