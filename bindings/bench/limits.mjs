@@ -1,6 +1,7 @@
 // In-memory rate-limit checks per second: leasehold (the BUILT package) against
 // rate-limiter-flexible's RateLimiterMemory, same machine, same run, on one key and on 100k
-// keys. Run with `npm run bench` in bindings/. Not part of the tests.
+// keys. Run with `npm run bench` in bindings/. Not part of the tests. With `--json`, prints one
+// JSON line of rows instead (what `cargo xtask bench` reads).
 //
 // Every figure is the median of ROUNDS measurements taken in turn (rate-limiter-flexible, then
 // each leasehold path, then again), so that a busy machine slows every side alike. Paths:
@@ -82,6 +83,9 @@ function flexible(keys) {
   };
 }
 
+const JSON_OUT = process.argv.includes("--json");
+const log = JSON_OUT ? () => {} : console.log;
+const rows = [];
 const fmt = (rate) => `${(rate / 1e6).toFixed(2)}M/s`;
 const median = (values) => values.toSorted((x, y) => x - y)[values.length >> 1];
 const PATHS = [
@@ -101,8 +105,14 @@ for (const [label, keys] of [["1 key", [KEYS[0]]], ["100k keys", KEYS]]) {
   }
   const base = median(rounds.rlf);
   const shown = PATHS.map(([name]) => `${name} ${fmt(median(rounds[name]))} (${(median(rounds[name]) / base).toFixed(2)}x)`);
-  console.log(`${label.padEnd(10)} RateLimiterMemory ${fmt(base)}   ${shown.join("   ")}`);
+  const anchor = `RateLimiterMemory consume (${label})`;
+  rows.push({ name: anchor, role: "anchor", concurrency: 1, ops_per_sec: base });
+  for (const [name] of PATHS) {
+    rows.push({ name: `wasm ${name} in Node (${label})`, role: "leasehold", concurrency: 1, ops_per_sec: median(rounds[name]), anchor });
+  }
+  log(`${label.padEnd(10)} RateLimiterMemory ${fmt(base)}   ${shown.join("   ")}`);
 }
 
 const wasm = readFileSync(join(import.meta.dirname, "../pkg/wasm/node/leasehold_wasm_bg.wasm"));
-console.log(`wasm: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped; node ${process.version}`);
+log(`wasm: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped; node ${process.version}`);
+if (JSON_OUT) console.log(JSON.stringify({ rows, node: process.version, wasm_bytes: wasm.length }));

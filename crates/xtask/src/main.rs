@@ -7,13 +7,17 @@
 //! - `cargo xtask demo` prints a short tour of the in-memory engine.
 //! - `cargo xtask wasm` builds the npm package `leasehold` into `bindings/pkg/`.
 //! - `cargo xtask playground` builds the browser playground and serves `www/` on 127.0.0.1.
+//! - `cargo xtask bench` measures leasehold beside redis-benchmark and the usual libraries.
+//! - `cargo xtask soak` runs the full proof: load, faults, failover and bad input.
 //!
 //! Each task is one module; [`util`] holds what they share.
 
+mod bench;
 mod demo;
 mod install;
 mod playground;
 mod purity;
+mod soak;
 mod test;
 mod util;
 mod wasm;
@@ -29,7 +33,10 @@ tasks:
                   steps: install fmt clippy wasm deps purity tests js www (default: all)
   demo            a short tour of the in-memory engine
   wasm            build the npm package `leasehold` into bindings/pkg/
-  playground      build the browser playground and serve www/ on 127.0.0.1 [--port N]";
+  playground      build the browser playground and serve www/ on 127.0.0.1 [--port N]
+  bench [--quick] leasehold beside redis-benchmark and the libraries users pick today,
+                  on a redis-server of its own; writes target/bench/
+  soak            the full proof runs: load, faults, failover, bad input";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -40,6 +47,8 @@ fn main() -> ExitCode {
     match task {
         "test" => test::run_steps(rest),
         "demo" => demo::run(rest),
+        "bench" => bench::run_bench(rest),
+        "soak" => soak::run_soak(rest),
         "wasm" => match wasm::build(&util::repo_root()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

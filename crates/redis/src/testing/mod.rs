@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::{Client, Connection, Layout};
 
 mod cluster;
+mod control;
 
 pub use cluster::RedisCluster;
 
