@@ -5,7 +5,8 @@
 //     `SET key v NX PX` round trip from the same client (the floor for one round trip);
 //   - a lock acquire + release: leasehold vs two raw round trips (`SET NX PX`, then `DEL`), vs
 //     redis-semaphore's Mutex and @sesamecare-oss/redlock (both ioredis only).
-// `npm run bench:redis` prints a table; `-- --json` prints JSON. BENCH_SECONDS sets each row's
+// `npm run bench:redis` prints a table; `-- --json` prints one JSON line of rows (what
+// `cargo xtask bench` reads). BENCH_SECONDS sets each row's
 // total time (default 3, in 15 interleaved slices). Not part of the tests: figures, no assertions.
 import { createRequire } from "node:module";
 import Redis from "ioredis";
@@ -156,8 +157,33 @@ for (const [kind, rows] of Object.entries(results)) {
   };
 }
 
+/** The rows as `cargo xtask bench` reads them: each with its role and what it compares with. */
+function rows() {
+  const roles = {
+    "raw SET NX PX (1 round trip)": ["limit"],
+    "leasehold limit check": ["leasehold", "rate-limiter-flexible RateLimiterRedis", "raw SET NX PX (1 round trip)"],
+    "raw EVALSHA of the same script (no driver)": ["limit"],
+    "rate-limiter-flexible RateLimiterRedis": ["anchor"],
+    "raw SET NX PX + DEL (2 round trips)": ["limit"],
+    "leasehold lock acquire + release": ["leasehold", "redis-semaphore Mutex acquire + release", "raw SET NX PX + DEL (2 round trips)"],
+    "raw EVALSHA of the same 2 scripts (no driver)": ["limit"],
+    "redis-semaphore Mutex acquire + release": ["anchor"],
+    "redlock acquire + release": ["anchor"],
+  };
+  const out = [];
+  for (const [kind, measured] of Object.entries(results)) {
+    if (kind === "server usec per call") continue;
+    const named = (name) => (name && name in measured ? `${name} (${kind})` : undefined);
+    for (const [name, rate] of Object.entries(measured)) {
+      const [role, anchor, limit] = roles[name] ?? ["leasehold"];
+      out.push({ name: `${name} (${kind})`, role, concurrency: 1, ops_per_sec: rate, anchor: named(anchor), limit: named(limit) });
+    }
+  }
+  return out;
+}
+
 if (JSON_OUTPUT) {
-  console.log(JSON.stringify({ seconds: SECONDS, node: process.version, opsPerSecond: results, ratios: summary }, null, 2));
+  console.log(JSON.stringify({ rows: rows(), seconds: SECONDS, node: process.version, ratios: summary, serverUsecPerCall: results["server usec per call"] }));
 } else {
   for (const [kind, rows] of Object.entries(results)) {
     if (kind === "server usec per call") {
