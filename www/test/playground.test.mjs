@@ -163,6 +163,8 @@ test("a scenario exported from the page imports back into another, and steps go 
 
   const { page, context, problems } = await open("withdraw-rush");
   await page.setInputFiles("#import-scenario", file);
+  // The page reads the file asynchronously: wait until the form has taken it (or fail below).
+  await page.waitForFunction(() => document.getElementById("f-seed").value === "77", null, { timeout: 10_000 }).catch(() => {});
   assert.equal(await page.inputValue("#f-seed"), "77");
   assert.equal(await page.inputValue("#f-0-count"), "3");
   assert.deepEqual(JSON.parse(await page.inputValue("#scenario-json")), exported);
