@@ -6,6 +6,11 @@
 //! garbage on every call. So the shared prelude and the primitives' helper files stay whole
 //! for the reader, and each assembled script carries only what it reaches.
 //!
+//! A script may also have a fast path, `lua/<name>_fast.lua`, placed right after the prelude's
+//! constants and before any helper is made: plain comparisons settle the usual case there and
+//! return, and whatever it does not settle falls through to the body, which checks and decides
+//! in full.
+//!
 //! A helper is a top-level block that starts with a line `local function <name>(` and ends at
 //! the next line that is exactly `end`; the comment lines right above it go with it. Every
 //! other line is kept. A helper is kept when its name appears as a word (outside comments) in
@@ -17,10 +22,10 @@ use std::{env, fs};
 
 /// Every script: its file name and its parts after the prelude, the body last.
 const SCRIPTS: &[(&str, &[&str])] = &[
-    ("lock_acquire", &["lock_acquire.lua"]),
-    ("lock_release", &["lock_release.lua"]),
-    ("lock_extend", &["lock_extend.lua"]),
-    ("lock_inspect", &["lock_inspect.lua"]),
+    ("lock_acquire", &["lock.lua", "lock_acquire.lua"]),
+    ("lock_release", &["lock.lua", "lock_release.lua"]),
+    ("lock_extend", &["lock.lua", "lock_extend.lua"]),
+    ("lock_inspect", &["lock.lua", "lock_inspect.lua"]),
     ("semaphore_acquire", &["semaphore.lua", "semaphore_acquire.lua"]),
     ("semaphore_release", &["semaphore.lua", "semaphore_release.lua"]),
     ("semaphore_extend", &["semaphore.lua", "semaphore_extend.lua"]),
@@ -58,7 +63,13 @@ fn main() {
             println!("cargo:rerun-if-changed={}", path.display());
             source.push_str(&fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
         }
-        let assembled = shake(&blocks(&source));
+        let mut blocks = blocks(&source);
+        let fast = lua.join(format!("{name}_fast.lua"));
+        println!("cargo:rerun-if-changed={}", fast.display());
+        if let Ok(text) = fs::read_to_string(&fast) {
+            blocks.insert(1, Block { helper: None, text });
+        }
+        let assembled = shake(&blocks);
         fs::write(out.join(format!("{name}.lua")), assembled).expect("write an assembled script");
     }
 }
