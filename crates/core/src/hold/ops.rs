@@ -55,7 +55,7 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
     if !record.is_live(now) {
         return Standing::Dead { at };
     }
-    Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| *record.owner == *owner), at }
+    Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes())), at }
 }
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
@@ -176,7 +176,7 @@ impl Holds {
         if let Some((live, max_holds, retry_after)) = cap {
             return Ok(Reserve::CapReached { live, max_holds, retry_after, events });
         }
-        let owner: Arc<str> = Arc::from(owner);
+        let owner: Arc<str> = ns.share_owner(owner);
         let mut holds = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let item = item.as_ref();
@@ -198,7 +198,7 @@ impl Holds {
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Absent => {
-                    let item = Arc::from(item);
+                    let item = ns.share_item(item);
                     let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
