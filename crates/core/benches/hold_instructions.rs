@@ -32,7 +32,8 @@ fn main() {
     }
     for _ in 0..pairs {
         let holds = engine.holds();
-        let reserved = holds.reserve("reserved-assets_730", black_box(&items), "user-1", TTL, None, NOW).unwrap();
+        let reserved =
+            holds.reserve("reserved-assets_730", black_box(&items), "user-1", TTL, None, NOW).unwrap();
         let released = holds.release("reserved-assets_730", black_box(&items), "user-1", NOW).unwrap();
         outcomes += black_box(&released).items.len();
         black_box(reserved);

@@ -23,7 +23,10 @@ fn uses(text: &str, name: &str) -> usize {
         .map(|code| {
             code.match_indices(&call)
                 .filter(|(at, _)| {
-                    code[..*at].chars().last().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                    code[..*at]
+                        .chars()
+                        .last()
+                        .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
                 })
                 .count()
         })

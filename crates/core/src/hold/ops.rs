@@ -55,7 +55,11 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
     if !record.is_live(now) {
         return Standing::Dead { at };
     }
-    Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes())), at }
+    Standing::Live {
+        fence: record.fence,
+        mine: owner.is_none_or(|owner| crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes())),
+        at,
+    }
 }
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
