@@ -10,7 +10,10 @@
 //! the fence rule, the clock), the helpers of its primitive where it has some, and its own body,
 //! keeping only the helpers (`local function`s) the script uses: Redis runs the whole text on
 //! every call, and each helper it defines is a closure made and collected every time
-//! (`build.rs` assembles them and lists each script's parts).
+//! (`build.rs` assembles them and lists each script's parts). The hottest scripts
+//! (`lock_acquire`, `limit_fixed_window`) also open with a fast path, `lua/<name>_fast.lua`,
+//! placed before the helpers: plain comparisons settle the usual case there with the fewest
+//! Redis calls, and anything else falls through, unwritten, to the full transition.
 //!
 //! Every script follows one convention:
 //!

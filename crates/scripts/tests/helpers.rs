@@ -77,3 +77,22 @@ fn a_script_without_fences_carries_no_fence_helper() {
     let acquire = SCRIPTS.iter().find(|s| s.name == "lock_acquire").unwrap();
     assert!(acquire.source.contains("local function fence_next("));
 }
+
+#[test]
+fn a_fast_path_runs_before_any_helper_is_made_and_only_where_one_is_written() {
+    let lua = Path::new(env!("CARGO_MANIFEST_DIR")).join("lua");
+    let mut fast = 0;
+    for script in SCRIPTS {
+        let path = lua.join(format!("{}_fast.lua", script.name));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        fast += 1;
+        let at =
+            script.source.find(text.trim()).unwrap_or_else(|| panic!("{} lacks its fast path", script.name));
+        let first_helper = script.source.find("local function ").unwrap();
+        assert!(at < first_helper, "{}'s fast path comes after a helper", script.name);
+        assert!(defined(&text).is_empty(), "{}'s fast path defines a helper", script.name);
+    }
+    assert_eq!(fast, 2, "lock_acquire and limit_fixed_window have fast paths");
+}
