@@ -81,13 +81,17 @@ impl Namespace {
         self.holds.at(position)
     }
 
-    /// Removes the hold at `position`, keeping its names as the spare pair.
+    /// Removes the hold at `position`.
     pub fn remove_at(&mut self, position: usize) -> HoldRecord {
         let record = self.holds.remove_found(position);
-        if let Some(Expiry(_, item)) = self.by_expiry.take(&Expiry(record.expires_at, record.item.clone())) {
-            self.spare = Some((item, record.owner.clone()));
-        }
+        self.by_expiry.remove(&Expiry(record.expires_at, record.item.clone()));
         record
+    }
+
+    /// Keeps the names of a removed hold as the spare pair. They move in, so this costs no
+    /// more than dropping the record would.
+    pub fn keep_names(&mut self, record: HoldRecord) {
+        self.spare = Some((record.item, record.owner));
     }
 
     /// `item` as a shared name: the spare one when it is the same text, else a new one.

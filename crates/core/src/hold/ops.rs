@@ -267,7 +267,9 @@ impl Holds {
             let item = item.as_ref();
             results.push(match standing(Some(ns), item, owner, now) {
                 Standing::Live { fence, mine: true, at } => {
-                    events.push(ns.remove_at(at).event(HoldEventKind::Released));
+                    let record = ns.remove_at(at);
+                    events.push(record.event(HoldEventKind::Released));
+                    ns.keep_names(record);
                     Release::Released { fence }
                 }
                 Standing::Live { mine: false, .. } => Release::NotHolder,
