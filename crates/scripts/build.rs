@@ -96,13 +96,17 @@ fn blocks(source: &str) -> Vec<Block> {
         blocks.push(Block { helper: None, text: other.drain(..).map(|l| format!("{l}\n")).collect() });
         text.push_str(line);
         text.push('\n');
+        let mut closed = false;
         for line in lines.by_ref() {
             text.push_str(line);
             text.push('\n');
             if line == "end" {
+                closed = true;
                 break;
             }
         }
+        // A helper that never meets its `end` line would swallow, and might drop, the rest.
+        assert!(closed, "helper `{name}` has no line `end` closing it");
         blocks.push(Block { helper: Some(name), text });
     }
     blocks.push(Block { helper: None, text: other.iter().map(|l| format!("{l}\n")).collect() });
