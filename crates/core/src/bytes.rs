@@ -26,7 +26,15 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
         }
         at += 8;
     }
-    // At most seven bytes remain: a loop stays inline where a slice comparison calls memcmp.
+    if at == a.len() {
+        return true;
+    }
+    // At most seven bytes remain. With eight or more in all, the last word covers them (its
+    // first bytes are already known equal); shorter strings loop, inline where a slice
+    // comparison calls memcmp.
+    if a.len() >= 8 {
+        return word(a, a.len() - 8) == word(b, b.len() - 8);
+    }
     (at..a.len()).all(|i| a[i] == b[i])
 }
 
@@ -41,6 +49,15 @@ pub fn cmp(a: &[u8], b: &[u8]) -> Ordering {
             return x.cmp(&y);
         }
         at += 8;
+    }
+    if at < common && common >= 8 {
+        // The last word of the common part covers the remaining bytes; the ones before them
+        // are equal, so the words order as those bytes do.
+        let (x, y) = (word(a, common - 8), word(b, common - 8));
+        if x != y {
+            return x.cmp(&y);
+        }
+        return a.len().cmp(&b.len());
     }
     for i in at..common {
         if a[i] != b[i] {
@@ -77,6 +94,27 @@ mod tests {
             for b in words {
                 assert_eq!(cmp(a.as_bytes(), b.as_bytes()), a.as_bytes().cmp(b.as_bytes()), "{a:?} vs {b:?}");
                 assert_eq!(eq(a.as_bytes(), b.as_bytes()), a == b, "{a:?} == {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_difference_in_any_byte_of_any_length_is_ordered_as_the_standard_comparison_does() {
+        let base: alloc::vec::Vec<u8> = (0..20u8).map(|i| b'a' + i).collect();
+        for len in 0..=base.len() {
+            for other in len.saturating_sub(2)..=(len + 2).min(base.len()) {
+                for at in 0..len {
+                    for delta in [1u8, 0x80] {
+                        let a = &base[..len];
+                        let mut b = base[..other].to_vec();
+                        if at < other {
+                            b[at] = b[at].wrapping_add(delta);
+                        }
+                        assert_eq!(cmp(a, &b), a.cmp(&b[..]), "{a:?} vs {b:?}");
+                        assert_eq!(cmp(&b, a), b[..].cmp(a), "{b:?} vs {a:?}");
+                        assert_eq!(eq(a, &b), a == &b[..], "{a:?} == {b:?}");
+                    }
+                }
             }
         }
     }

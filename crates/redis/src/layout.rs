@@ -2,7 +2,7 @@
 //!
 //! | primitive | Redis keys (type) |
 //! |---|---|
-//! | lock | `<prefix>:lock:{<key>}` (hash: `owner`, `fence`, `expires_at`) |
+//! | lock | `<prefix>:lock:{<key>}` (string: `<fence> <expires_at> <owner>`, the last lease) |
 //! | semaphore | `<prefix>:semaphore:{<key>}` (hash: `last` = last fence, `h:<owner>` = `<fence> <expires_at>`) |
 //! | rate limit | `<prefix>:limit:<algorithm>:{<key>}` (hash: the algorithm's state, `exp`, strikes `sc` `su` `sb`) |
 //! | sliding log | the limit's hash and `<prefix>:limit:sliding_log:{<key>}:log` (list of `<at> <cost>`, oldest first) |
@@ -78,7 +78,7 @@ impl Layout {
         name
     }
 
-    /// The hash of lock `key`.
+    /// The string of lock `key`: its last lease.
     pub fn lock(&self, key: &str) -> String {
         self.tagged("lock", key)
     }

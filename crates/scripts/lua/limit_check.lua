@@ -72,8 +72,9 @@ end
 -- rule::write
 if effect == 'admit' then
   rule.admit(p, state, live ~= nil, cost, now)
-  rule.store(state)
-  redis.call('HSET', KEYS[1], 'exp', int(state.exp))
+  -- rule.store writes what lives outside the hash and returns the hash fields to set beside
+  -- 'exp' (nil: none), so the hash takes one HSET.
+  redis.call('HSET', KEYS[1], 'exp', int(state.exp), unpack(rule.store(state) or {}))
 else
   strikes = next_strikes
   redis.call('HSET', KEYS[1], 'sc', int(strikes.sc), 'su', int(strikes.su), 'sb', int(strikes.sb))

@@ -12,7 +12,7 @@ function rule.load(fields)
 end
 
 function rule.store(state)
-  redis.call('HSET', KEYS[1], 'count', int(state.count))
+  return { 'count', int(state.count) }
 end
 
 local function step(p, live, cost, now)

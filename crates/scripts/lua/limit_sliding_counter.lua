@@ -20,8 +20,7 @@ function rule.load(fields)
 end
 
 function rule.store(state)
-  redis.call('HSET', KEYS[1], 'start', int(state.start), 'previous', int(state.previous),
-    'current', int(state.current))
+  return { 'start', int(state.start), 'previous', int(state.previous), 'current', int(state.current) }
 end
 
 -- The counter rolled forward into the window that contains `now`.

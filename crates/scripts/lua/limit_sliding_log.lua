@@ -37,7 +37,7 @@ function rule.store(state)
   else
     redis.call('RPUSH', KEYS[2], mark_text(newest))
   end
-  redis.call('HSET', KEYS[1], 'total', int(state.total))
+  return { 'total', int(state.total) }
 end
 
 local function counts(p, mark, now)

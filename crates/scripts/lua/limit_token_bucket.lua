@@ -25,7 +25,7 @@ function rule.load(fields)
 end
 
 function rule.store(state)
-  redis.call('HSET', KEYS[1], 'tokens', int(state.tokens), 'last', int(state.last))
+  return { 'tokens', int(state.tokens), 'last', int(state.last) }
 end
 
 -- Tokens and last tick at `now`, refilled by the whole intervals passed since `last`.

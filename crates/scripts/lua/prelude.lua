@@ -1,4 +1,5 @@
--- leasehold prelude: concatenated in front of every script.
+-- leasehold prelude: concatenated in front of every script, which keeps of its helpers only
+-- those it calls (crates/scripts/build.rs).
 --
 -- Bounds, argument checks, the fence rule and the clock, exactly as leasehold-core has them
 -- (crates/core/src/bounds.rs, fence.rs, error.rs). Every number here is an integer below 2^53,

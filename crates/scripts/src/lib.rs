@@ -7,7 +7,13 @@
 //!
 //! Each script ports exactly one transition of `leasehold-core`, which its header comment names,
 //! and is the concatenation of the shared prelude (`lua/prelude.lua`: bounds, argument checks,
-//! the fence rule, the clock), the helpers of its primitive where it has some, and its own body.
+//! the fence rule, the clock), the helpers of its primitive where it has some, and its own body,
+//! keeping only the helpers (`local function`s) the script uses: Redis runs the whole text on
+//! every call, and each helper it defines is a closure made and collected every time
+//! (`build.rs` assembles them and lists each script's parts). The hottest scripts
+//! (`lock_acquire`, `limit_fixed_window`) also open with a fast path, `lua/<name>_fast.lua`,
+//! placed before the helpers: plain comparisons settle the usual case there with the fewest
+//! Redis calls, and anything else falls through, unwritten, to the full transition.
 //!
 //! Every script follows one convention:
 //!
@@ -45,107 +51,102 @@ pub struct Script {
     pub source: &'static str,
 }
 
-/// The concatenation of the named files of `lua/`, in order.
-macro_rules! lua {
-    ($($file:expr),+ $(,)?) => {
-        concat!($(include_str!(concat!("../lua/", $file))),+)
-    };
-}
-
+/// The assembled script `$file` (see `build.rs`): the prelude and the parts the build lists
+/// for it, with only the helpers it uses.
 macro_rules! script {
-    ($(#[$doc:meta])* $name:ident = $file:literal ports $transition:literal from [$($part:literal),+]) => {
+    ($(#[$doc:meta])* $name:ident = $file:literal ports $transition:literal) => {
         $(#[$doc])*
         pub const $name: Script = Script {
             name: $file,
             transition: $transition,
-            source: lua!("prelude.lua", $($part),+),
+            source: include_str!(concat!(env!("OUT_DIR"), "/", $file, ".lua")),
         };
     };
 }
 
 script!(
     /// `Locks::acquire`.
-    LOCK_ACQUIRE = "lock_acquire" ports "Locks::acquire" from ["lock_acquire.lua"]
+    LOCK_ACQUIRE = "lock_acquire" ports "Locks::acquire"
 );
 script!(
     /// `Locks::release`.
-    LOCK_RELEASE = "lock_release" ports "Locks::release" from ["lock_release.lua"]
+    LOCK_RELEASE = "lock_release" ports "Locks::release"
 );
 script!(
     /// `Locks::extend`.
-    LOCK_EXTEND = "lock_extend" ports "Locks::extend" from ["lock_extend.lua"]
+    LOCK_EXTEND = "lock_extend" ports "Locks::extend"
 );
 script!(
     /// `Locks::inspect`.
-    LOCK_INSPECT = "lock_inspect" ports "Locks::inspect" from ["lock_inspect.lua"]
+    LOCK_INSPECT = "lock_inspect" ports "Locks::inspect"
 );
 script!(
     /// `Semaphores::acquire`.
-    SEMAPHORE_ACQUIRE = "semaphore_acquire" ports "Semaphores::acquire" from ["semaphore.lua", "semaphore_acquire.lua"]
+    SEMAPHORE_ACQUIRE = "semaphore_acquire" ports "Semaphores::acquire"
 );
 script!(
     /// `Semaphores::release`.
-    SEMAPHORE_RELEASE = "semaphore_release" ports "Semaphores::release" from ["semaphore.lua", "semaphore_release.lua"]
+    SEMAPHORE_RELEASE = "semaphore_release" ports "Semaphores::release"
 );
 script!(
     /// `Semaphores::extend`.
-    SEMAPHORE_EXTEND = "semaphore_extend" ports "Semaphores::extend" from ["semaphore.lua", "semaphore_extend.lua"]
+    SEMAPHORE_EXTEND = "semaphore_extend" ports "Semaphores::extend"
 );
 script!(
     /// `Semaphores::inspect`.
-    SEMAPHORE_INSPECT = "semaphore_inspect" ports "Semaphores::inspect" from ["semaphore.lua", "semaphore_inspect.lua"]
+    SEMAPHORE_INSPECT = "semaphore_inspect" ports "Semaphores::inspect"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `FixedWindow`.
-    LIMIT_FIXED_WINDOW = "limit_fixed_window" ports "Limits::check and Limits::peek with FixedWindow" from ["limit_rule.lua", "limit_fixed_window.lua", "limit_check.lua"]
+    LIMIT_FIXED_WINDOW = "limit_fixed_window" ports "Limits::check and Limits::peek with FixedWindow"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `SlidingLog`.
-    LIMIT_SLIDING_LOG = "limit_sliding_log" ports "Limits::check and Limits::peek with SlidingLog" from ["limit_rule.lua", "limit_sliding_log.lua", "limit_check.lua"]
+    LIMIT_SLIDING_LOG = "limit_sliding_log" ports "Limits::check and Limits::peek with SlidingLog"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `SlidingCounter`.
-    LIMIT_SLIDING_COUNTER = "limit_sliding_counter" ports "Limits::check and Limits::peek with SlidingCounter" from ["limit_rule.lua", "limit_sliding_counter.lua", "limit_check.lua"]
+    LIMIT_SLIDING_COUNTER = "limit_sliding_counter" ports "Limits::check and Limits::peek with SlidingCounter"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `TokenBucket`.
-    LIMIT_TOKEN_BUCKET = "limit_token_bucket" ports "Limits::check and Limits::peek with TokenBucket" from ["limit_rule.lua", "limit_token_bucket.lua", "limit_check.lua"]
+    LIMIT_TOKEN_BUCKET = "limit_token_bucket" ports "Limits::check and Limits::peek with TokenBucket"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `Gcra`.
-    LIMIT_GCRA = "limit_gcra" ports "Limits::check and Limits::peek with Gcra" from ["limit_rule.lua", "limit_gcra.lua", "limit_check.lua"]
+    LIMIT_GCRA = "limit_gcra" ports "Limits::check and Limits::peek with Gcra"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `Cooldown`.
-    LIMIT_COOLDOWN = "limit_cooldown" ports "Limits::check and Limits::peek with Cooldown" from ["limit_rule.lua", "limit_cooldown.lua", "limit_check.lua"]
+    LIMIT_COOLDOWN = "limit_cooldown" ports "Limits::check and Limits::peek with Cooldown"
 );
 script!(
     /// `Limits::reset`.
-    LIMIT_RESET = "limit_reset" ports "Limits::reset" from ["limit_reset.lua"]
+    LIMIT_RESET = "limit_reset" ports "Limits::reset"
 );
 script!(
     /// `Holds::reserve`.
-    HOLD_RESERVE = "hold_reserve" ports "Holds::reserve" from ["hold.lua", "hold_reserve.lua"]
+    HOLD_RESERVE = "hold_reserve" ports "Holds::reserve"
 );
 script!(
     /// `Holds::release` and `Holds::force_release`.
-    HOLD_RELEASE = "hold_release" ports "Holds::release and Holds::force_release" from ["hold.lua", "hold_release.lua"]
+    HOLD_RELEASE = "hold_release" ports "Holds::release and Holds::force_release"
 );
 script!(
     /// `Holds::extend`.
-    HOLD_EXTEND = "hold_extend" ports "Holds::extend" from ["hold.lua", "hold_extend.lua"]
+    HOLD_EXTEND = "hold_extend" ports "Holds::extend"
 );
 script!(
     /// `Holds::check`.
-    HOLD_CHECK = "hold_check" ports "Holds::check" from ["hold.lua", "hold_check.lua"]
+    HOLD_CHECK = "hold_check" ports "Holds::check"
 );
 script!(
     /// `Holds::list`.
-    HOLD_LIST = "hold_list" ports "Holds::list" from ["hold.lua", "hold_list.lua"]
+    HOLD_LIST = "hold_list" ports "Holds::list"
 );
 script!(
     /// `Holds::sweep`.
-    HOLD_SWEEP = "hold_sweep" ports "Holds::sweep" from ["hold.lua", "hold_sweep.lua"]
+    HOLD_SWEEP = "hold_sweep" ports "Holds::sweep"
 );
 
 /// Every script, for clients that load them all (the npm package's build step).

@@ -34,14 +34,24 @@ pub fn check_items<S: AsRef<str>>(items: &[S]) -> Result<(), Error> {
 
 /// The smallest position whose item already appeared earlier in the list.
 fn first_repeat<S: AsRef<str>>(items: &[S]) -> Option<usize> {
+    if items.len() < 2 {
+        return None;
+    }
     if items.len() <= PAIRWISE_LIMIT {
         // Compare hashes first: ids of equal length (the common case) would each cost a memcmp.
         let mut hashes = [0u64; PAIRWISE_LIMIT];
         for (hash, item) in hashes.iter_mut().zip(items) {
             *hash = hash_str(0, item.as_ref());
         }
-        return (1..items.len())
-            .find(|&j| (0..j).any(|i| hashes[i] == hashes[j] && items[i].as_ref() == items[j].as_ref()));
+        for j in 1..items.len() {
+            let (hash, item) = (hashes[j], items[j].as_ref().as_bytes());
+            for i in 0..j {
+                if hashes[i] == hash && crate::bytes::eq(items[i].as_ref().as_bytes(), item) {
+                    return Some(j);
+                }
+            }
+        }
+        return None;
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_unstable_by(|&a, &b| items[a].as_ref().cmp(items[b].as_ref()).then(a.cmp(&b)));

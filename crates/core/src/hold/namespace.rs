@@ -57,11 +57,15 @@ pub(crate) struct Namespace {
     /// `(expires_at, item)`: expiry order, ties by the item's bytes (a Redis sorted set's order).
     by_expiry: BTreeSet<Expiry>,
     pub last_fence: u64,
+    /// The item and owner names of the last hold removed. A reserve that names them again
+    /// (an item released and taken again, the same owner coming back) shares them instead of
+    /// allocating; one pair per namespace, dropped with it.
+    spare: Option<(Arc<str>, Arc<str>)>,
 }
 
 impl Namespace {
     pub fn new(seed: u64) -> Namespace {
-        Namespace { holds: Store::new(seed), by_expiry: BTreeSet::new(), last_fence: 0 }
+        Namespace { holds: Store::new(seed), by_expiry: BTreeSet::new(), last_fence: 0, spare: None }
     }
 
     pub fn get(&self, item: &str) -> Option<&HoldRecord> {
@@ -82,6 +86,28 @@ impl Namespace {
         let record = self.holds.remove_found(position);
         self.by_expiry.remove(&Expiry(record.expires_at, record.item.clone()));
         record
+    }
+
+    /// Keeps the names of a removed hold as the spare pair. They move in, so this costs no
+    /// more than dropping the record would.
+    pub fn keep_names(&mut self, record: HoldRecord) {
+        self.spare = Some((record.item, record.owner));
+    }
+
+    /// `item` as a shared name: the spare one when it is the same text, else a new one.
+    pub fn share_item(&self, item: &str) -> Arc<str> {
+        match &self.spare {
+            Some((spare, _)) if crate::bytes::eq(spare.as_bytes(), item.as_bytes()) => spare.clone(),
+            _ => Arc::from(item),
+        }
+    }
+
+    /// `owner` as a shared name, like [`Namespace::share_item`].
+    pub fn share_owner(&self, owner: &str) -> Arc<str> {
+        match &self.spare {
+            Some((_, spare)) if crate::bytes::eq(spare.as_bytes(), owner.as_bytes()) => spare.clone(),
+            _ => Arc::from(owner),
+        }
     }
 
     /// Moves the expiry of the hold at `position`; returns its `extended` event.

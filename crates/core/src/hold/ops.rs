@@ -55,7 +55,11 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
     if !record.is_live(now) {
         return Standing::Dead { at };
     }
-    Standing::Live { fence: record.fence, mine: owner.is_none_or(|owner| *record.owner == *owner), at }
+    Standing::Live {
+        fence: record.fence,
+        mine: owner.is_none_or(|owner| crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes())),
+        at,
+    }
 }
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
@@ -176,7 +180,7 @@ impl Holds {
         if let Some((live, max_holds, retry_after)) = cap {
             return Ok(Reserve::CapReached { live, max_holds, retry_after, events });
         }
-        let owner: Arc<str> = Arc::from(owner);
+        let owner: Arc<str> = ns.share_owner(owner);
         let mut holds = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let item = item.as_ref();
@@ -198,7 +202,7 @@ impl Holds {
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Absent => {
-                    let item = Arc::from(item);
+                    let item = ns.share_item(item);
                     let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
@@ -263,7 +267,9 @@ impl Holds {
             let item = item.as_ref();
             results.push(match standing(Some(ns), item, owner, now) {
                 Standing::Live { fence, mine: true, at } => {
-                    events.push(ns.remove_at(at).event(HoldEventKind::Released));
+                    let record = ns.remove_at(at);
+                    events.push(record.event(HoldEventKind::Released));
+                    ns.keep_names(record);
                     Release::Released { fence }
                 }
                 Standing::Live { mine: false, .. } => Release::NotHolder,
