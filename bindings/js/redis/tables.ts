@@ -11,7 +11,8 @@
 
 import type { Acquire, AlgorithmName, Cursor, Decision, Extend, Json, LeaseState, LimitSpec, Page, PerItem, Release, Reserve, Reset, SemaphoreState, Swept } from "../types.js";
 import type { MaybeDegraded, RedisCore } from "./engine.js";
-import { limitCall } from "./encode.js";
+import { leaseCall, limitCall } from "./encode.js";
+import { typedAcquire, typedExtend, typedLockState, typedRelease, typedSemaphoreState } from "./decode.js";
 import { int, str, MAX_KEY_BYTES, MAX_OWNER_BYTES } from "../check.js";
 
 /** The wire name of each algorithm. */
@@ -70,7 +71,7 @@ function packed(limit: LimitSpec): { algorithm: string; params: string[]; block:
   const b = limit.block;
   return {
     algorithm: WIRE[limit.algorithm],
-    params: [0, 1, 2].map((i) => (i < params.length ? String(params[i]) : "")),
+    params: [String(params[0]), params.length > 1 ? String(params[1]) : "", params.length > 2 ? String(params[2]) : ""],
     block: b === undefined || b === null ? null : [String(b.violations), String(b.within), String(b.blockFor)],
   };
 }
@@ -85,6 +86,11 @@ function leaseArgs(operation: string, key: unknown, owner: unknown, numbers: [st
   if (owner !== undefined) str(operation, "owner", owner, MAX_OWNER_BYTES);
   for (const [field, value] of numbers) int(operation, field, value);
   return at === undefined ? 0 : int(operation, "now", at);
+}
+
+/** `ARGV[1]` of every script: the explicit `now`, or `server` for Redis's clock. */
+function clockArg(at: number | undefined): string {
+  return at === undefined ? "server" : String(at);
 }
 
 /** Locks on Redis: {@link Locks}, asynchronous. */
@@ -103,7 +109,8 @@ export class RedisLocks {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
     core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
-    return core.typed(operation, { lock: { acquire: { key, owner, ttl } } }, at);
+    const call = leaseCall(core.layout, "lock", "acquire", [clockArg(at), key, owner, String(ttl)]);
+    return core.direct(operation, call, typedAcquire, () => ({ lock: { acquire: { key, owner, ttl } } }), at);
   }
 
   /** {@link Locks.release} on Redis. */
@@ -113,7 +120,8 @@ export class RedisLocks {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, owner, [], at);
     core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
-    return core.typed(operation, { lock: { release: { key, owner } } }, at);
+    const call = leaseCall(core.layout, "lock", "release", [clockArg(at), key, owner]);
+    return core.direct(operation, call, typedRelease, () => ({ lock: { release: { key, owner } } }), at);
   }
 
   /** {@link Locks.extend} on Redis. */
@@ -123,7 +131,8 @@ export class RedisLocks {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
     core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
-    return core.typed(operation, { lock: { extend: { key, owner, ttl } } }, at);
+    const call = leaseCall(core.layout, "lock", "extend", [clockArg(at), key, owner, String(ttl)]);
+    return core.direct(operation, call, typedExtend, () => ({ lock: { extend: { key, owner, ttl } } }), at);
   }
 
   /** {@link Locks.inspect} on Redis. */
@@ -133,7 +142,8 @@ export class RedisLocks {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, undefined, [], at);
     core.refuse(operation, core.checker().lock_inspect(key, checkAt));
-    return core.typed(operation, { lock: { inspect: { key } } }, at);
+    const call = leaseCall(core.layout, "lock", "inspect", [clockArg(at), key]);
+    return core.direct(operation, call, typedLockState, () => ({ lock: { inspect: { key } } }), at);
   }
 }
 
@@ -153,7 +163,8 @@ export class RedisSemaphores {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, owner, [["capacity", capacity], ["ttl", ttl]], at);
     core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
-    return core.typed(operation, { semaphore: { acquire: { key, owner, capacity, ttl } } }, at);
+    const call = leaseCall(core.layout, "semaphore", "acquire", [clockArg(at), key, owner, String(capacity), String(ttl)]);
+    return core.direct(operation, call, typedAcquire, () => ({ semaphore: { acquire: { key, owner, capacity, ttl } } }), at);
   }
 
   /** {@link Semaphores.release} on Redis. */
@@ -163,7 +174,8 @@ export class RedisSemaphores {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, owner, [], at);
     core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
-    return core.typed(operation, { semaphore: { release: { key, owner } } }, at);
+    const call = leaseCall(core.layout, "semaphore", "release", [clockArg(at), key, owner]);
+    return core.direct(operation, call, typedRelease, () => ({ semaphore: { release: { key, owner } } }), at);
   }
 
   /** {@link Semaphores.extend} on Redis. */
@@ -173,7 +185,8 @@ export class RedisSemaphores {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
     core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
-    return core.typed(operation, { semaphore: { extend: { key, owner, ttl } } }, at);
+    const call = leaseCall(core.layout, "semaphore", "extend", [clockArg(at), key, owner, String(ttl)]);
+    return core.direct(operation, call, typedExtend, () => ({ semaphore: { extend: { key, owner, ttl } } }), at);
   }
 
   /** {@link Semaphores.inspect} on Redis. */
@@ -183,7 +196,8 @@ export class RedisSemaphores {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, undefined, [], at);
     core.refuse(operation, core.checker().semaphore_inspect(key, checkAt));
-    return core.typed(operation, { semaphore: { inspect: { key } } }, at);
+    const call = leaseCall(core.layout, "semaphore", "inspect", [clockArg(at), key]);
+    return core.direct(operation, call, typedSemaphoreState, () => ({ semaphore: { inspect: { key } } }), at);
   }
 }
 
@@ -275,7 +289,7 @@ export class RedisLimits {
     // The same method, so a refusal names the same operation; the scratch state is thrown away.
     core.scratch().limits[op === "check" ? "check" : "peek"](key, limit, cost, at ?? 0);
     const { algorithm, params, block } = packed(limit);
-    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), at === undefined ? "server" : String(at));
+    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), clockArg(at));
     return core.decision(operation, call, () => {
       const wire = wireLimit(limit);
       return { limit: { [op]: { key, algorithm: wire.algorithm, block: wire.block, cost } } };
