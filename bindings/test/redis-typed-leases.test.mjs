@@ -81,3 +81,35 @@ test("a malformed lease reply is a redis_protocol error, never a made-up outcome
     await assert.rejects(engine.semaphores.inspect("k", 1), (error) => error instanceof RedisDriverError && error.code === "redis_protocol", JSON.stringify(reply));
   }
 });
+
+test("arguments the checker accepted once are not taken on trust for any other value", async () => {
+  let sent = 0;
+  const engine = new RedisEngine({ client: { send: async (command, args) => {
+    sent++;
+    return args.length === 6 ? ["released", 1_000_000] : ["granted", 1_000_000, 5_000, 0];
+  } } });
+  const reference = new Engine();
+  const refused = (call, expected) => assert.throws(call, (error) => {
+    assert.deepEqual([error.name, error.code, error.field, error.message], [expected.name, expected.code, expected.field, expected.message]);
+    return true;
+  });
+  const refusal = (call) => {
+    try {
+      call();
+    } catch (error) {
+      return error;
+    }
+    assert.fail("the in-memory engine accepted it");
+  };
+  assert.equal((await engine.locks.acquire("k", "a", 500)).kind, "granted");
+  assert.equal((await engine.locks.release("k", "a")).kind, "released");
+  for (const ttl of [0, 2 ** 53 - 1]) {
+    refused(() => engine.locks.extend("k", "a", ttl), refusal(() => reference.locks.extend("k", "a", ttl, 0)));
+    refused(() => engine.locks.acquire("k", "a", ttl), refusal(() => reference.locks.acquire("k", "a", ttl, 0)));
+  }
+  refused(() => engine.locks.release("k", ""), refusal(() => reference.locks.release("k", "", 0)));
+  refused(() => engine.locks.release("", "a"), refusal(() => reference.locks.release("", "a", 0)));
+  refused(() => engine.locks.release("k", "a", 2 ** 53), refusal(() => reference.locks.release("k", "a", 2 ** 53)));
+  refused(() => engine.semaphores.acquire("k", "a", 0, 500), refusal(() => reference.semaphores.acquire("k", "a", 0, 500, 0)));
+  assert.equal(sent, 2, "nothing refused was sent");
+});
