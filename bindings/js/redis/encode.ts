@@ -102,10 +102,10 @@ function limit(layout: Layout, op: string, f: Fields): [string, string[], string
  */
 export function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
   block: readonly string[] | null, cost: string, clock: string): Call {
-  const args = [clock, op, key, params[0], params[1], params[2]];
-  if (block === null) args.push("", "", "");
-  else args.push(block[0], block[1], block[2]);
-  args.push(cost);
+  // One array literal of its final length: no growth on the hot path.
+  const args = block === null
+    ? [clock, op, key, params[0], params[1], params[2], "", "", "", cost]
+    : [clock, op, key, params[0], params[1], params[2], block[0], block[1], block[2], cost];
   return { script: LIMIT_SCRIPTS[algorithm] ?? `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
 }
 

@@ -232,7 +232,7 @@ export class RedisCore {
     const { keys, args } = call;
     const command = new Array<string>(2 + keys.length + args.length);
     command[0] = script(call.script).sha1;
-    command[1] = String(keys.length);
+    command[1] = keys.length === 1 ? "1" : String(keys.length);
     for (let i = 0; i < keys.length; i++) command[2 + i] = keys[i];
     for (let i = 0; i < args.length; i++) command[2 + keys.length + i] = args[i];
     return command;
