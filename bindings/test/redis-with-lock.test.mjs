@@ -97,8 +97,9 @@ async function ownRedis(t, prefix, timeout) {
 }
 
 /** Resolves once a renewal has moved the lease's expiry past `from`; the lease as Redis has it. */
-async function renewedPast(engine, key, from) {
+async function renewedPast(engine, key, from, signal) {
   for (;;) {
+    if (signal?.aborted) throw new Error(`the lock was lost before a renewal was seen: ${signal.reason.message}`);
     const state = await engine.locks.inspect(key);
     if (state.kind === "held" && state.expiresAt > from) return state;
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -108,13 +109,16 @@ async function renewedPast(engine, key, from) {
 test("on Redis, a server stopped mid-renewal aborts the signal before the lease's expiry", { timeout: 30_000 }, async (t) => {
   const { own, clock, engine } = await ownRedis(t, "wl-stopped", 5_000);
   const { seen, aborted } = waitForAbort(clock);
+  let begin;
+  const started = new Promise((resolve) => (begin = resolve));
   const running = withLock(engine, "job", (lease) => {
     seen(lease);
+    begin(lease);
     return new Promise((resolve) => lease.signal.addEventListener("abort", () => resolve("finished anyway")));
-  }, { ttl: 600, renewAt: 0.5 });
+  }, { ttl: 1_200, renewAt: 0.5 });
   running.catch(() => {});
   const granted = await renewedPast(engine, "job", 0);
-  const last = await renewedPast(engine, "job", granted.expiresAt); // one renewal went through
+  const last = await renewedPast(engine, "job", granted.expiresAt, (await started).signal); // one renewal went through
   await own.stop();
   const { lease, at } = await aborted;
   assert.ok(lease.expiresAt >= last.expiresAt, "the lease knows its last renewal");
@@ -127,13 +131,16 @@ test("on Redis, a server that stops answering mid-renewal aborts the signal befo
   // The driver's timeout is far longer than the TTL: only withLock's own deadline can fire in time.
   const { own, clock, engine } = await ownRedis(t, "wl-frozen", 60_000);
   const { seen, aborted } = waitForAbort(clock);
+  let begin;
+  const started = new Promise((resolve) => (begin = resolve));
   const running = withLock(engine, "job", (lease) => {
     seen(lease);
+    begin(lease);
     return new Promise((resolve) => lease.signal.addEventListener("abort", () => resolve("finished anyway")));
-  }, { ttl: 600, renewAt: 0.5 });
+  }, { ttl: 1_200, renewAt: 0.5 });
   running.catch(() => {});
   const granted = await renewedPast(engine, "job", 0);
-  const last = await renewedPast(engine, "job", granted.expiresAt);
+  const last = await renewedPast(engine, "job", granted.expiresAt, (await started).signal);
   process.kill(own.pid, "SIGSTOP");
   const { lease, at } = await aborted;
   assert.ok(lease.expiresAt >= last.expiresAt, "the lease knows its last renewal");
