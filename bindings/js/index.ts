@@ -33,6 +33,7 @@ export {
 } from "./errors.js";
 export { withLock, type WithLockOptions, type Lease } from "./with-lock.js";
 export { rateLimit, type RateLimitOptions, type RateLimitMiddleware, type ResponseLike } from "./middleware.js";
+export { type RedisRateLimitOptions, type AsyncRateLimitMiddleware } from "./middleware.js";
 export type * from "./types.js";
 export {
   RedisEngine,

@@ -143,3 +143,39 @@ async function onRedis(): Promise<void> {
   ];
 }
 void onRedis;
+
+// withLock and the middleware on Redis: the same helpers, their answers awaited.
+import { type AsyncRateLimitMiddleware, type Lease, type RateLimitMiddleware } from "leasehold";
+
+async function helpersOnRedis(): Promise<void> {
+  const engine = new RedisEngine({ client: new IORedis({ lazyConnect: true }), onUnavailable: "open" });
+  const report: string = await withLock(engine, "nightly-report", async (lease: Lease) => {
+    const fence: number = lease.fence;
+    const unguarded: boolean = lease.degraded === "open";
+    const memory: boolean = lease.degraded === "memory";
+    lease.signal.throwIfAborted();
+    return `${fence} ${unguarded} ${memory}`;
+  }, { ttl: 30_000, renewAt: 0.4 });
+  const limiter: AsyncRateLimitMiddleware<http.IncomingMessage, http.ServerResponse> = rateLimit<http.IncomingMessage, http.ServerResponse>({
+    engine,
+    limit: login,
+    key: (req) => req.socket.remoteAddress ?? "",
+    onUnavailable: (_req, res, degraded) => {
+      const policy: "open" | "closed" | "memory" = degraded.degraded;
+      res.statusCode = 503;
+      res.end(policy);
+    },
+  });
+  http.createServer(async (req, res) => {
+    const go: boolean = await limiter(req, res);
+    if (go) res.end("ok");
+  });
+  const inMemory: RateLimitMiddleware<http.IncomingMessage, http.ServerResponse> = rateLimit({ engine: new Engine(), limit: login, key: () => "k" });
+  // @ts-expect-error: the in-memory middleware answers at once, not a promise
+  const notAPromise: Promise<boolean> = inMemory({} as http.IncomingMessage, {} as http.ServerResponse);
+  // @ts-expect-error: onUnavailable is for Redis only
+  rateLimit({ engine: new Engine(), limit: login, key: () => "k", onUnavailable: () => {} });
+  type _HelperChecks = [Assert<IsAny<typeof report>>, Assert<IsAny<typeof limiter>>];
+  void notAPromise;
+}
+void helpersOnRedis;

@@ -14,10 +14,11 @@ let server;
 before(async () => { server = await startRedis(); });
 after(async () => { await server?.stop(); });
 
-test("the README has a Redis example for each client", () => {
-  assert.equal(examples.length, 2);
+test("the README has a Redis example for each client, and one of the helpers", () => {
+  assert.equal(examples.length, 3);
   assert.match(examples[0], /from "ioredis"/);
   assert.match(examples[1], /from "redis"/);
+  assert.match(examples[2], /withLock\(engine/);
 });
 
 test("every Redis example of the README runs against a real Redis", () => {
@@ -31,6 +32,7 @@ test("every Redis example of the README runs against a real Redis", () => {
       assert.ok(out.length > 0, `example ${index} printed nothing`);
       if (index === 0) assert.match(out, /^fence \d+\nreserved\n$/);
       if (index === 1) assert.match(out, /^9 left\n$/);
+      if (index === 2) assert.match(out, /^ran under fence true\n200 429 \d+\n$/);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -35,30 +35,35 @@ function only(value: Json): [string, Fields] {
   return [name, fields[name] as Fields];
 }
 
-function lock(layout: Layout, op: string, f: Fields): [string, string[], string[]] {
-  const keys = [layout.lock(f.key as string)];
-  switch (op) {
-    case "acquire":
-    case "extend":
-      return [`lock_${op}`, keys, [f.key as string, f.owner as string, n(f.ttl)]];
-    case "release":
-      return ["lock_release", keys, [f.key as string, f.owner as string]];
-    default:
-      return ["lock_inspect", keys, [f.key as string]];
-  }
+/** The script of each lease operation, named once (the typed API looks it up on every call). */
+const LEASE_SCRIPTS = {
+  lock: { acquire: "lock_acquire", release: "lock_release", extend: "lock_extend", inspect: "lock_inspect" },
+  semaphore: { acquire: "semaphore_acquire", release: "semaphore_release", extend: "semaphore_extend", inspect: "semaphore_inspect" },
+} as const;
+
+/**
+ * A lock or semaphore operation as a script call, straight from its arguments (the hot path of
+ * the typed API, and the path of the wire form too): `args` is `[clock, key, ...]` as the
+ * script reads them, and the only key is the lease's hash.
+ */
+export function leaseCall(layout: Layout, primitive: "lock" | "semaphore", op: "acquire" | "release" | "extend" | "inspect", args: string[]): Call {
+  const key = args[1];
+  return { script: LEASE_SCRIPTS[primitive][op], keys: [primitive === "lock" ? layout.lock(key) : layout.semaphore(key)], args };
 }
 
-function semaphore(layout: Layout, op: string, f: Fields): [string, string[], string[]] {
-  const keys = [layout.semaphore(f.key as string)];
+function lease(layout: Layout, primitive: "lock" | "semaphore", op: string, f: Fields, clock: string): Call {
+  const key = f.key as string;
   switch (op) {
     case "acquire":
-      return ["semaphore_acquire", keys, [f.key as string, f.owner as string, n(f.capacity), n(f.ttl)]];
+      return leaseCall(layout, primitive, op, primitive === "lock"
+        ? [clock, key, f.owner as string, n(f.ttl)]
+        : [clock, key, f.owner as string, n(f.capacity), n(f.ttl)]);
     case "extend":
-      return ["semaphore_extend", keys, [f.key as string, f.owner as string, n(f.ttl)]];
+      return leaseCall(layout, primitive, op, [clock, key, f.owner as string, n(f.ttl)]);
     case "release":
-      return ["semaphore_release", keys, [f.key as string, f.owner as string]];
+      return leaseCall(layout, primitive, op, [clock, key, f.owner as string]);
     default:
-      return ["semaphore_inspect", keys, [f.key as string]];
+      return leaseCall(layout, primitive, "inspect", [clock, key]);
   }
 }
 
@@ -97,10 +102,10 @@ function limit(layout: Layout, op: string, f: Fields): [string, string[], string
  */
 export function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
   block: readonly string[] | null, cost: string, clock: string): Call {
-  const args = [clock, op, key, params[0], params[1], params[2]];
-  if (block === null) args.push("", "", "");
-  else args.push(block[0], block[1], block[2]);
-  args.push(cost);
+  // One array literal of its final length: no growth on the hot path.
+  const args = block === null
+    ? [clock, op, key, params[0], params[1], params[2], "", "", "", cost]
+    : [clock, op, key, params[0], params[1], params[2], block[0], block[1], block[2], cost];
   return { script: LIMIT_SCRIPTS[algorithm] ?? `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
 }
 
@@ -138,12 +143,7 @@ function hold(layout: Layout, events: EventArgs, op: string, f: Fields): [string
 export function encode(layout: Layout, events: EventArgs, request: Json, clock: string): Call {
   const [primitive, body] = only(request);
   const [op, fields] = only(body);
-  const [script, keys, args] = primitive === "lock"
-    ? lock(layout, op, fields)
-    : primitive === "semaphore"
-      ? semaphore(layout, op, fields)
-      : primitive === "limit"
-        ? limit(layout, op, fields)
-        : hold(layout, events, op, fields);
+  if (primitive === "lock" || primitive === "semaphore") return lease(layout, primitive, op, fields, clock);
+  const [script, keys, args] = primitive === "limit" ? limit(layout, op, fields) : hold(layout, events, op, fields);
   return { script, keys, args: [clock, ...args] };
 }

@@ -11,7 +11,8 @@
 
 import type { Acquire, AlgorithmName, Cursor, Decision, Extend, Json, LeaseState, LimitSpec, Page, PerItem, Release, Reserve, Reset, SemaphoreState, Swept } from "../types.js";
 import type { MaybeDegraded, RedisCore } from "./engine.js";
-import { limitCall } from "./encode.js";
+import { leaseCall, limitCall } from "./encode.js";
+import { typedAcquire, typedExtend, typedLockState, typedRelease, typedSemaphoreState } from "./decode.js";
 import { int, str, MAX_KEY_BYTES, MAX_OWNER_BYTES } from "../check.js";
 
 /** The wire name of each algorithm. */
@@ -70,7 +71,7 @@ function packed(limit: LimitSpec): { algorithm: string; params: string[]; block:
   const b = limit.block;
   return {
     algorithm: WIRE[limit.algorithm],
-    params: [0, 1, 2].map((i) => (i < params.length ? String(params[i]) : "")),
+    params: [String(params[0]), params.length > 1 ? String(params[1]) : "", params.length > 2 ? String(params[2]) : ""],
     block: b === undefined || b === null ? null : [String(b.violations), String(b.within), String(b.blockFor)],
   };
 }
@@ -80,16 +81,60 @@ function packed(limit: LimitSpec): { algorithm: string; params: string[]; block:
  * order: key, owner, the numbers, then `now` (an explicit one; the server's clock is judged by
  * the script). Returns the `now` to check with.
  */
-function leaseArgs(operation: string, key: unknown, owner: unknown, numbers: [string, unknown][], at: number | undefined): number {
+function leaseArgs(operation: string, key: unknown, owner: unknown, at: number | undefined, first?: unknown, second?: unknown): number {
   str(operation, "key", key, MAX_KEY_BYTES);
   if (owner !== undefined) str(operation, "owner", owner, MAX_OWNER_BYTES);
-  for (const [field, value] of numbers) int(operation, field, value);
+  // The numbers in the in-memory engine's order: ttl alone, or capacity then ttl.
+  if (arguments.length > 5) {
+    int(operation, "capacity", first);
+    int(operation, "ttl", second);
+  } else if (arguments.length > 4) {
+    int(operation, "ttl", first);
+  }
   return at === undefined ? 0 : int(operation, "now", at);
+}
+
+/**
+ * The last key, owner, ttl and capacity the raw checker accepted on Redis's clock (where it
+ * checks with `now` 0, so its answer is a pure function of them: the core checks the key, the
+ * owner, then the ttl's and capacity's ranges, and `0 + ttl` cannot overflow). A call on
+ * Redis's clock with arguments it already accepted skips the crossing into wasm: the release or
+ * renewal of the lease just taken, or the next acquire of the same lease.
+ */
+class Accepted {
+  #key: string | undefined;
+  #owner: string | undefined;
+  #ttl = -1;
+  #capacity = -1;
+
+  /** Whether `key` and `owner` (and `ttl`, `capacity` where given) were accepted, on Redis's clock. */
+  has(at: number | undefined, key: string, owner: string, ttl = this.#ttl, capacity = this.#capacity): boolean {
+    return at === undefined && key === this.#key && owner === this.#owner && ttl === this.#ttl && capacity === this.#capacity;
+  }
+
+  /** Records what a passing check on Redis's clock accepted (`-1`: not checked by it). */
+  add(at: number | undefined, key: string, owner: string, ttl: number, capacity: number): void {
+    if (at !== undefined) return;
+    if (key !== this.#key || owner !== this.#owner) {
+      this.#key = key;
+      this.#owner = owner;
+      this.#ttl = -1;
+      this.#capacity = -1;
+    }
+    if (ttl !== -1) this.#ttl = ttl;
+    if (capacity !== -1) this.#capacity = capacity;
+  }
+}
+
+/** `ARGV[1]` of every script: the explicit `now`, or `server` for Redis's clock. */
+function clockArg(at: number | undefined): string {
+  return at === undefined ? "server" : String(at);
 }
 
 /** Locks on Redis: {@link Locks}, asynchronous. */
 export class RedisLocks {
   readonly #core: RedisCore;
+  readonly #accepted = new Accepted();
 
   /** @internal */
   constructor(core: RedisCore) {
@@ -101,9 +146,13 @@ export class RedisLocks {
     const operation = "locks.acquire";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
-    core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
-    return core.typed(operation, { lock: { acquire: { key, owner, ttl } } }, at);
+    const checkAt = leaseArgs(operation, key, owner, at, ttl);
+    if (!this.#accepted.has(at, key, owner, ttl)) {
+      core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
+      this.#accepted.add(at, key, owner, ttl, -1);
+    }
+    const call = leaseCall(core.layout, "lock", "acquire", [clockArg(at), key, owner, String(ttl)]);
+    return core.direct(operation, call, typedAcquire, () => ({ lock: { acquire: { key, owner, ttl } } }), at);
   }
 
   /** {@link Locks.release} on Redis. */
@@ -111,9 +160,13 @@ export class RedisLocks {
     const operation = "locks.release";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, owner, [], at);
-    core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
-    return core.typed(operation, { lock: { release: { key, owner } } }, at);
+    const checkAt = leaseArgs(operation, key, owner, at);
+    if (!this.#accepted.has(at, key, owner)) {
+      core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
+      this.#accepted.add(at, key, owner, -1, -1);
+    }
+    const call = leaseCall(core.layout, "lock", "release", [clockArg(at), key, owner]);
+    return core.direct(operation, call, typedRelease, () => ({ lock: { release: { key, owner } } }), at);
   }
 
   /** {@link Locks.extend} on Redis. */
@@ -121,9 +174,13 @@ export class RedisLocks {
     const operation = "locks.extend";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
-    core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
-    return core.typed(operation, { lock: { extend: { key, owner, ttl } } }, at);
+    const checkAt = leaseArgs(operation, key, owner, at, ttl);
+    if (!this.#accepted.has(at, key, owner, ttl)) {
+      core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
+      this.#accepted.add(at, key, owner, ttl, -1);
+    }
+    const call = leaseCall(core.layout, "lock", "extend", [clockArg(at), key, owner, String(ttl)]);
+    return core.direct(operation, call, typedExtend, () => ({ lock: { extend: { key, owner, ttl } } }), at);
   }
 
   /** {@link Locks.inspect} on Redis. */
@@ -131,15 +188,17 @@ export class RedisLocks {
     const operation = "locks.inspect";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, undefined, [], at);
+    const checkAt = leaseArgs(operation, key, undefined, at);
     core.refuse(operation, core.checker().lock_inspect(key, checkAt));
-    return core.typed(operation, { lock: { inspect: { key } } }, at);
+    const call = leaseCall(core.layout, "lock", "inspect", [clockArg(at), key]);
+    return core.direct(operation, call, typedLockState, () => ({ lock: { inspect: { key } } }), at);
   }
 }
 
 /** Semaphores on Redis: {@link Semaphores}, asynchronous. */
 export class RedisSemaphores {
   readonly #core: RedisCore;
+  readonly #accepted = new Accepted();
 
   /** @internal */
   constructor(core: RedisCore) {
@@ -151,9 +210,13 @@ export class RedisSemaphores {
     const operation = "semaphores.acquire";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, owner, [["capacity", capacity], ["ttl", ttl]], at);
-    core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
-    return core.typed(operation, { semaphore: { acquire: { key, owner, capacity, ttl } } }, at);
+    const checkAt = leaseArgs(operation, key, owner, at, capacity, ttl);
+    if (!this.#accepted.has(at, key, owner, ttl, capacity)) {
+      core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
+      this.#accepted.add(at, key, owner, ttl, capacity);
+    }
+    const call = leaseCall(core.layout, "semaphore", "acquire", [clockArg(at), key, owner, String(capacity), String(ttl)]);
+    return core.direct(operation, call, typedAcquire, () => ({ semaphore: { acquire: { key, owner, capacity, ttl } } }), at);
   }
 
   /** {@link Semaphores.release} on Redis. */
@@ -161,9 +224,13 @@ export class RedisSemaphores {
     const operation = "semaphores.release";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, owner, [], at);
-    core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
-    return core.typed(operation, { semaphore: { release: { key, owner } } }, at);
+    const checkAt = leaseArgs(operation, key, owner, at);
+    if (!this.#accepted.has(at, key, owner)) {
+      core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
+      this.#accepted.add(at, key, owner, -1, -1);
+    }
+    const call = leaseCall(core.layout, "semaphore", "release", [clockArg(at), key, owner]);
+    return core.direct(operation, call, typedRelease, () => ({ semaphore: { release: { key, owner } } }), at);
   }
 
   /** {@link Semaphores.extend} on Redis. */
@@ -171,9 +238,13 @@ export class RedisSemaphores {
     const operation = "semaphores.extend";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, owner, [["ttl", ttl]], at);
-    core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
-    return core.typed(operation, { semaphore: { extend: { key, owner, ttl } } }, at);
+    const checkAt = leaseArgs(operation, key, owner, at, ttl);
+    if (!this.#accepted.has(at, key, owner, ttl)) {
+      core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
+      this.#accepted.add(at, key, owner, ttl, -1);
+    }
+    const call = leaseCall(core.layout, "semaphore", "extend", [clockArg(at), key, owner, String(ttl)]);
+    return core.direct(operation, call, typedExtend, () => ({ semaphore: { extend: { key, owner, ttl } } }), at);
   }
 
   /** {@link Semaphores.inspect} on Redis. */
@@ -181,9 +252,10 @@ export class RedisSemaphores {
     const operation = "semaphores.inspect";
     const core = this.#core;
     const at = core.explicitNow(now);
-    const checkAt = leaseArgs(operation, key, undefined, [], at);
+    const checkAt = leaseArgs(operation, key, undefined, at);
     core.refuse(operation, core.checker().semaphore_inspect(key, checkAt));
-    return core.typed(operation, { semaphore: { inspect: { key } } }, at);
+    const call = leaseCall(core.layout, "semaphore", "inspect", [clockArg(at), key]);
+    return core.direct(operation, call, typedSemaphoreState, () => ({ semaphore: { inspect: { key } } }), at);
   }
 }
 
@@ -275,7 +347,7 @@ export class RedisLimits {
     // The same method, so a refusal names the same operation; the scratch state is thrown away.
     core.scratch().limits[op === "check" ? "check" : "peek"](key, limit, cost, at ?? 0);
     const { algorithm, params, block } = packed(limit);
-    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), at === undefined ? "server" : String(at));
+    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), clockArg(at));
     return core.decision(operation, call, () => {
       const wire = wireLimit(limit);
       return { limit: { [op]: { key, algorithm: wire.algorithm, block: wire.block, cost } } };

@@ -9,23 +9,27 @@
 interface Pending {
   deadline: number;
   reject: (error: Error) => void;
-  late: () => Error;
+  /** What the call was, for the error that says it got no reply. */
+  operation: string;
 }
 
 /** Rejects the calls it watches that outlive their timeout. */
 export class Watchdog {
   readonly #timeout: number;
+  readonly #late: (operation: string) => Error;
   readonly #pending = new Set<Pending>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(timeout: number) {
+  /** `late(operation)` is the error a call without a reply in time is rejected with. */
+  constructor(timeout: number, late: (operation: string) => Error) {
     this.#timeout = timeout;
+    this.#late = late;
   }
 
-  /** `reply`, or a rejection with `late()` when it has not settled within the timeout. */
-  watch<T>(reply: Promise<T>, late: () => Error): Promise<T> {
+  /** `reply`, or a rejection with `late(operation)` when it has not settled within the timeout. */
+  watch<T>(reply: Promise<T>, operation: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { deadline: performance.now() + this.#timeout, reject, late };
+      const entry: Pending = { deadline: performance.now() + this.#timeout, reject, operation };
       this.#pending.add(entry);
       this.#arm();
       reply.then(
@@ -53,7 +57,7 @@ export class Watchdog {
     for (const entry of this.#pending) {
       if (entry.deadline <= now) {
         this.#pending.delete(entry);
-        entry.reject(entry.late());
+        entry.reject(this.#late(entry.operation));
       }
     }
     if (this.#pending.size === 0) {
