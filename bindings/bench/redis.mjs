@@ -41,6 +41,7 @@ const TTL = 10_000;
 async function race(ops) {
   const entries = Object.entries(ops);
   const rates = Object.fromEntries(entries.map(([name]) => [name, []]));
+  const took = Object.fromEntries(entries.map(([name]) => [name, []]));
   let i = 0;
   for (const [, op] of entries) for (let j = 0; j < 200; j++) await op(i++);
   for (let round = 0; round < ROUNDS; round++) {
@@ -48,13 +49,25 @@ async function race(ops) {
       let done = 0;
       const start = performance.now();
       const end = start + (SECONDS * 1000) / ROUNDS;
-      for (; performance.now() < end; done++) await op(i++);
+      for (let before = start, after; before < end; done++, before = after) {
+        await op(i++);
+        after = performance.now();
+        took[name].push(after - before);
+      }
       rates[name].push(done / ((performance.now() - start) / 1000));
     }
   }
   const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  for (const [name] of entries) {
+    const sorted = took[name].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
+    latency[name] = { p50_us: at(0.5), p99_us: at(0.99) };
+  }
   return Object.fromEntries(entries.map(([name]) => [name, median(rates[name])]));
 }
+
+/** Latency of one operation, µs, by contender name (the last client measured wins the name). */
+const latency = {};
 
 const key = (i) => KEYS[i % KEYS.length];
 
@@ -103,8 +116,13 @@ async function bench(kind, client, raw) {
       await lock.release();
     };
   }
-  return { ...limits, ...(await race(locks)) };
+  const result = { ...limits, ...(await race(locks)) };
+  latencies[kind] = { ...latency };
+  return result;
 }
+
+/** Per client, the latency of each contender. */
+const latencies = {};
 
 /** Redis's own time per call (INFO commandstats), in microseconds, of the commands named. */
 async function serverTimes(io) {
@@ -176,7 +194,8 @@ function rows() {
     const named = (name) => (name && name in measured ? `${name} (${kind})` : undefined);
     for (const [name, rate] of Object.entries(measured)) {
       const [role, anchor, limit] = roles[name] ?? ["leasehold"];
-      out.push({ name: `${name} (${kind})`, role, concurrency: 1, ops_per_sec: rate, anchor: named(anchor), limit: named(limit) });
+      const { p50_us, p99_us } = latencies[kind]?.[name] ?? {};
+      out.push({ name: `${name} (${kind})`, role, concurrency: 1, ops_per_sec: rate, p50_us, p99_us, anchor: named(anchor), limit: named(limit) });
     }
   }
   return out;
@@ -191,7 +210,10 @@ if (JSON_OUTPUT) {
       continue;
     }
     console.log(`\n${kind} (one request in flight, median of ${ROUNDS} interleaved slices, ${SECONDS} s per row)`);
-    for (const [name, rate] of Object.entries(rows)) console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)} ops/s`);
+    for (const [name, rate] of Object.entries(rows)) {
+      const { p50_us, p99_us } = latencies[kind][name];
+      console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)} ops/s   p50 ${p50_us.toFixed(0).padStart(4)} µs   p99 ${p99_us.toFixed(0).padStart(5)} µs`);
+    }
     for (const [name, value] of Object.entries(summary[kind])) console.log(`  ${name.padEnd(60)} ${value.toFixed(2)}×`);
   }
 }
