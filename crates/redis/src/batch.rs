@@ -1,6 +1,9 @@
-//! [`Leasehold::apply_many`]: many requests in one round trip, as a pipeline of `EVALSHA`s.
+//! [`Leasehold::apply_many`]: many requests in one round trip. Consecutive requests of one
+//! script (on one cluster slot) go as one call of the script's batch variant
+//! (`leasehold_scripts::SCRIPTS_MANY`), the others as one `EVALSHA` each, all in one pipeline.
 
 use leasehold_core::{Outcome, Request};
+use leasehold_scripts::Script;
 use redis::{ErrorKind, RedisResult, ServerErrorKind, Value};
 
 use crate::backend::{adapter_error, script, Leasehold};
@@ -8,33 +11,85 @@ use crate::clock::Clock;
 use crate::decode;
 use crate::encode::Call;
 use crate::error::AdapterError;
+use crate::layout::slot;
 
 /// One outcome per request of a batch, in request order.
 pub type Outcomes = Vec<Result<Outcome, AdapterError>>;
 
-/// The pipeline of the calls at `pending`.
-fn pipeline(
-    calls: &[Result<Call, AdapterError>],
-    pending: &[usize],
-) -> Result<redis::Pipeline, AdapterError> {
+/// The most requests one call of a batch variant runs: a longer run of one script is cut into
+/// several calls, so one call never holds Redis for long.
+const MOST_PER_CALL: usize = 64;
+
+/// One command of the pipeline: the requests (positions in the batch) it runs, in order, and
+/// the script it calls (the batch variant when it runs more than one).
+struct Group {
+    positions: Vec<usize>,
+    script: &'static Script,
+}
+
+/// The slot of a call's keys, which share one (checked when it was prepared).
+fn call_slot(call: &Call) -> Option<u16> {
+    call.keys.first().map(|key| slot(key.as_bytes()))
+}
+
+/// The calls at `pending`, in order, cut into groups: a run of consecutive calls of one script,
+/// on one slot unless `across_slots`, of at most [`MOST_PER_CALL`].
+fn groups(calls: &[Result<Call, AdapterError>], pending: &[usize], across_slots: bool) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut last: Option<(&str, Option<u16>)> = None;
+    for &i in pending {
+        let Ok(call) = &calls[i] else { continue };
+        let here = (call.script.name, if across_slots { None } else { call_slot(call) });
+        match groups.last_mut() {
+            Some(group) if last == Some(here) && group.positions.len() < MOST_PER_CALL => {
+                if let Some(many) = leasehold_scripts::many(call.script) {
+                    group.positions.push(i);
+                    group.script = many;
+                    continue;
+                }
+                groups.push(Group { positions: vec![i], script: call.script })
+            }
+            _ => groups.push(Group { positions: vec![i], script: call.script }),
+        }
+        last = Some(here);
+    }
+    groups
+}
+
+/// The pipeline of `groups`: one `EVALSHA` per group, of the script itself for one request, of
+/// its batch variant for more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
+fn pipeline(calls: &[Result<Call, AdapterError>], groups: &[&Group]) -> Result<redis::Pipeline, AdapterError> {
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
-    for call in pending.iter().filter_map(|&i| calls[i].as_ref().ok()) {
-        let cmd = pipe.cmd("EVALSHA").arg(script(call.script)?.get_hash()).arg(call.keys.len());
-        cmd.arg(&call.keys).arg(&call.args);
+    for group in groups {
+        let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
+        let hash = script(group.script)?.get_hash();
+        if let [call] = calls[..] {
+            pipe.cmd("EVALSHA").arg(hash).arg(call.keys.len()).arg(&call.keys).arg(&call.args);
+            continue;
+        }
+        let keys: usize = calls.iter().map(|call| call.keys.len()).sum();
+        let cmd = pipe.cmd("EVALSHA").arg(hash).arg(keys);
+        for call in &calls {
+            cmd.arg(&call.keys);
+        }
+        // Every call of a batch has the batch's clock as its first argument.
+        let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
+        cmd.arg(clock).arg(calls.len());
+        for call in &calls {
+            let args = call.args.get(1..).unwrap_or_default();
+            cmd.arg(call.keys.len()).arg(args.len()).arg(args);
+        }
     }
     Ok(pipe)
 }
 
-/// The distinct scripts of the calls at `positions`.
-fn scripts(
-    calls: &[Result<Call, AdapterError>],
-    positions: &[usize],
-) -> Vec<&'static leasehold_scripts::Script> {
-    let mut scripts: Vec<&'static leasehold_scripts::Script> = Vec::new();
-    for call in positions.iter().filter_map(|&i| calls[i].as_ref().ok()) {
-        if !scripts.iter().any(|s| s.name == call.script.name) {
-            scripts.push(call.script);
+/// The distinct scripts of `groups`.
+fn scripts(groups: &[&Group]) -> Vec<&'static Script> {
+    let mut scripts: Vec<&'static Script> = Vec::new();
+    for group in groups {
+        if !scripts.iter().any(|s| s.name == group.script.name) {
+            scripts.push(group.script);
         }
     }
     scripts
@@ -56,28 +111,64 @@ fn prepare<C>(
     (calls, pending)
 }
 
-/// Files the replies of the calls at `pending` into `outcomes`; with `retry`, returns the
-/// positions whose script was missing (they did not run) instead of filing them.
-fn file(
+/// Files the outcome of each request of `group` from the group's `reply`.
+fn file_group(
     requests: &[Request],
-    pending: &[usize],
+    group: &Group,
+    reply: RedisResult<Value>,
+    outcomes: &mut [Option<Result<Outcome, AdapterError>>],
+) {
+    if let [i] = group.positions[..] {
+        outcomes[i] =
+            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
+        return;
+    }
+    let replies = match reply {
+        Ok(Value::Array(replies)) if replies.len() == group.positions.len() => replies,
+        Ok(other) => {
+            let detail = format!("{} gave {other:?} to {} requests", group.script.name, group.positions.len());
+            for &i in &group.positions {
+                outcomes[i] = Some(Err(AdapterError::Protocol { detail: detail.clone() }));
+            }
+            return;
+        }
+        Err(error) => {
+            let error = adapter_error(error);
+            for &i in &group.positions {
+                outcomes[i] = Some(Err(error.clone()));
+            }
+            return;
+        }
+    };
+    for (&i, reply) in group.positions.iter().zip(replies) {
+        outcomes[i] = Some(match reply {
+            Value::ServerError(error) => Err(adapter_error(error.into())),
+            value => decode::outcome(&requests[i], value),
+        });
+    }
+}
+
+/// Files the replies of `groups` into `outcomes`; with `retry`, returns the groups whose script
+/// was missing (they did not run) instead of filing them.
+fn file<'g>(
+    requests: &[Request],
+    groups: &[&'g Group],
     replies: Vec<RedisResult<Value>>,
     outcomes: &mut [Option<Result<Outcome, AdapterError>>],
     retry: bool,
-) -> Result<Vec<usize>, AdapterError> {
-    if replies.len() != pending.len() {
+) -> Result<Vec<&'g Group>, AdapterError> {
+    if replies.len() != groups.len() {
         return Err(AdapterError::Protocol {
-            detail: format!("{} replies to {} calls", replies.len(), pending.len()),
+            detail: format!("{} replies to {} calls", replies.len(), groups.len()),
         });
     }
     let mut missing = Vec::new();
-    for (&i, reply) in pending.iter().zip(replies) {
+    for (&group, reply) in groups.iter().zip(replies) {
         if retry && is_noscript(&reply) {
-            missing.push(i);
+            missing.push(group);
             continue;
         }
-        outcomes[i] =
-            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
+        file_group(requests, group, reply, outcomes);
     }
     Ok(missing)
 }
@@ -98,11 +189,14 @@ fn finish(
 }
 
 impl<C: redis::ConnectionLike> Leasehold<C> {
-    /// Runs `requests` at `clock` in one round trip: a pipeline of one `EVALSHA` per request,
-    /// giving one outcome per request, in request order. Each request is atomic on its own (it
-    /// is one script), the batch is not: other clients' commands may run between two of its
-    /// requests. A request refused before sending gets its error and the others still run; a
-    /// connection failure fails the whole batch (which requests ran is then unknown).
+    /// Runs `requests` at `clock` in one round trip, giving one outcome per request, in request
+    /// order. A run of consecutive requests of one script (on one cluster slot, unless the
+    /// connection is to one server) is one call of that script's batch variant, which runs them
+    /// in order with one reading of the clock; every other request is one `EVALSHA`; all of them
+    /// go in one pipeline. Each request is atomic on its own, the batch is not: other clients'
+    /// commands may run between two of its calls. A request refused (before sending or by its
+    /// script) gets its error and the others still run; a connection failure fails the whole
+    /// batch (which requests ran is then unknown).
     ///
     /// The requests run in order, with one exception: when Redis has lost a script (a restart,
     /// `SCRIPT FLUSH`), the requests that needed it did not run; they are run in a second round
@@ -126,13 +220,15 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     pub fn apply_many(&mut self, requests: &[Request], clock: Clock) -> Result<Outcomes, AdapterError> {
         let (calls, pending) = prepare(self, requests, clock);
         let mut outcomes: Vec<_> = requests.iter().map(|_| None).collect();
-        if pending.is_empty() {
+        let groups = groups(&calls, &pending, self.batches_across_slots());
+        let groups: Vec<&Group> = groups.iter().collect();
+        if groups.is_empty() {
             return Ok(finish(calls, outcomes));
         }
-        let replies = pipeline(&calls, &pending)?.query(&mut self.connection).map_err(adapter_error)?;
-        let missing = file(requests, &pending, replies, &mut outcomes, true)?;
+        let replies = pipeline(&calls, &groups)?.query(&mut self.connection).map_err(adapter_error)?;
+        let missing = file(requests, &groups, replies, &mut outcomes, true)?;
         if !missing.is_empty() {
-            for source in scripts(&calls, &missing) {
+            for source in scripts(&missing) {
                 script(source)?.load(&mut self.connection).map_err(adapter_error)?;
             }
             let replies = pipeline(&calls, &missing)?.query(&mut self.connection).map_err(adapter_error)?;
@@ -151,14 +247,16 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     ) -> Result<Outcomes, AdapterError> {
         let (calls, pending) = prepare(self, requests, clock);
         let mut outcomes: Vec<_> = requests.iter().map(|_| None).collect();
-        if pending.is_empty() {
+        let groups = groups(&calls, &pending, self.batches_across_slots());
+        let groups: Vec<&Group> = groups.iter().collect();
+        if groups.is_empty() {
             return Ok(finish(calls, outcomes));
         }
-        let pipe = pipeline(&calls, &pending)?;
+        let pipe = pipeline(&calls, &groups)?;
         let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
-        let missing = file(requests, &pending, replies, &mut outcomes, true)?;
+        let missing = file(requests, &groups, replies, &mut outcomes, true)?;
         if !missing.is_empty() {
-            for source in scripts(&calls, &missing) {
+            for source in scripts(&missing) {
                 script(source)?.load_async(&mut self.connection).await.map_err(adapter_error)?;
             }
             let pipe = pipeline(&calls, &missing)?;
