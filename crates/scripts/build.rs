@@ -159,8 +159,9 @@ const MANY_HEAD: &str = "\
 -- KEYS: every request's keys, one request after the other.
 -- ARGV: the clock, the number of requests, then per request its key count, its argument count
 -- and its arguments without the clock.
--- Reply: one element per request, its reply or its error reply: each request is checked in
--- full before its first write, so a refused one wrote nothing and the others still run.
+-- Reply: one element per request, its reply or, for a refused one, the text of its error reply
+-- as a status reply: each request is checked in full before its first write, so a refused one
+-- wrote nothing and the others still run.
 local BATCH_KEYS, BATCH_ARGV = KEYS, ARGV
 local BATCH_TIME = nil
 if BATCH_ARGV[1] == 'server' then
@@ -197,8 +198,14 @@ for i = 1, batch_count do
   end
   batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
   local ok, reply = pcall(run)
-  if not ok and type(reply) ~= 'table' then
-    reply = { err = tostring(reply) }
+  if not ok then
+    -- A refusal as a status reply, its error's text: clients take an error reply nested in an
+    -- array for the failure of the whole call.
+    if type(reply) == 'table' and reply.err then
+      reply = { ok = reply.err }
+    else
+      reply = { ok = tostring(reply) }
+    end
   elseif reply == nil then
     reply = false
   end

@@ -48,7 +48,13 @@ pub struct Leasehold<C> {
 impl<C> Leasehold<C> {
     /// Requests on `connection`, with keys named by `layout`.
     pub fn new(connection: C, layout: Layout) -> Leasehold<C> {
-        Leasehold { connection, layout, events: HoldEvents::default(), check_first: true, across_slots: false }
+        Leasehold {
+            connection,
+            layout,
+            events: HoldEvents::default(),
+            check_first: true,
+            across_slots: false,
+        }
     }
 
     /// The same adapter with hold events sent to `events` (default: each namespace's stream,
@@ -150,12 +156,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
 /// errors.
 pub(crate) fn adapter_error(error: RedisError) -> AdapterError {
     if error.code() == Some("LEASEHOLD") {
-        let detail = error.detail().unwrap_or_default();
-        return match decode::error(detail) {
-            Some(Ok(error)) => AdapterError::Invalid(error),
-            Some(Err(error)) => error,
-            None => AdapterError::Protocol { detail: format!("undecodable error reply: {detail}") },
-        };
+        return leasehold_error(error.detail().unwrap_or_default());
     }
     if error.is_io_error()
         || error.is_connection_dropped()
@@ -170,5 +171,14 @@ pub(crate) fn adapter_error(error: RedisError) -> AdapterError {
             AdapterError::Protocol { detail: error.to_string() }
         }
         _ => AdapterError::Server { code: error.code().map(str::to_owned), detail: error.to_string() },
+    }
+}
+
+/// The error of a `LEASEHOLD <detail>` error reply.
+pub(crate) fn leasehold_error(detail: &str) -> AdapterError {
+    match decode::error(detail) {
+        Some(Ok(error)) => AdapterError::Invalid(error),
+        Some(Err(error)) => error,
+        None => AdapterError::Protocol { detail: format!("undecodable error reply: {detail}") },
     }
 }

@@ -6,7 +6,7 @@ use leasehold_core::{Outcome, Request};
 use leasehold_scripts::Script;
 use redis::{ErrorKind, RedisResult, ServerErrorKind, Value};
 
-use crate::backend::{adapter_error, script, Leasehold};
+use crate::backend::{adapter_error, leasehold_error, script, Leasehold};
 use crate::clock::Clock;
 use crate::decode;
 use crate::encode::Call;
@@ -20,11 +20,12 @@ pub type Outcomes = Vec<Result<Outcome, AdapterError>>;
 /// several calls, so one call never holds Redis for long.
 const MOST_PER_CALL: usize = 64;
 
-/// One command of the pipeline: the requests (positions in the batch) it runs, in order, and
-/// the script it calls (the batch variant when it runs more than one).
+/// One command of a batch: the requests (positions in the batch) it runs, in order, the script
+/// it calls (the batch variant when it runs more than one) and the slot of their keys.
 struct Group {
     positions: Vec<usize>,
     script: &'static Script,
+    slot: Option<u16>,
 }
 
 /// The slot of a call's keys, which share one (checked when it was prepared).
@@ -32,54 +33,99 @@ fn call_slot(call: &Call) -> Option<u16> {
     call.keys.first().map(|key| slot(key.as_bytes()))
 }
 
-/// The calls at `pending`, in order, cut into groups: a run of consecutive calls of one script,
-/// on one slot unless `across_slots`, of at most [`MOST_PER_CALL`].
-fn groups(calls: &[Result<Call, AdapterError>], pending: &[usize], across_slots: bool) -> Vec<Group> {
+/// The calls at `positions`, in order, cut into runs of consecutive calls of one script on one
+/// slot (unless `across_slots`), of at most [`MOST_PER_CALL`].
+fn runs(calls: &[Result<Call, AdapterError>], positions: &[usize], across_slots: bool) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut last: Option<(&str, Option<u16>)> = None;
-    for &i in pending {
+    for &i in positions {
         let Ok(call) = &calls[i] else { continue };
-        let here = (call.script.name, if across_slots { None } else { call_slot(call) });
-        match groups.last_mut() {
-            Some(group) if last == Some(here) && group.positions.len() < MOST_PER_CALL => {
-                if let Some(many) = leasehold_scripts::many(call.script) {
-                    group.positions.push(i);
-                    group.script = many;
-                    continue;
-                }
-                groups.push(Group { positions: vec![i], script: call.script })
+        let slot = call_slot(call);
+        if let Some(group) = groups.last_mut() {
+            let single = calls[group.positions[0]].as_ref().map(|c| c.script.name);
+            let many = leasehold_scripts::many(call.script);
+            if single == Ok(call.script.name)
+                && (across_slots || group.slot == slot)
+                && group.positions.len() < MOST_PER_CALL
+                && many.is_some()
+            {
+                group.positions.push(i);
+                group.script = many.unwrap_or(call.script);
+                continue;
             }
-            _ => groups.push(Group { positions: vec![i], script: call.script }),
         }
-        last = Some(here);
+        groups.push(Group { positions: vec![i], script: call.script, slot });
     }
     groups
 }
 
-/// The pipeline of `groups`: one `EVALSHA` per group, of the script itself for one request, of
-/// its batch variant for more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
-fn pipeline(calls: &[Result<Call, AdapterError>], groups: &[&Group]) -> Result<redis::Pipeline, AdapterError> {
+/// The commands of the calls at `pending`: with `across_slots`, the runs of the batch in order;
+/// otherwise the runs of each slot's calls, slot after slot (calls on different slots touch
+/// different keys, so their order between each other changes no outcome).
+fn groups(calls: &[Result<Call, AdapterError>], pending: &[usize], across_slots: bool) -> Vec<Group> {
+    if across_slots {
+        return runs(calls, pending, true);
+    }
+    let mut slots: Vec<(Option<u16>, Vec<usize>)> = Vec::new();
+    for &i in pending {
+        let Ok(call) = &calls[i] else { continue };
+        let slot = call_slot(call);
+        match slots.iter_mut().find(|(s, _)| *s == slot) {
+            Some((_, positions)) => positions.push(i),
+            None => slots.push((slot, vec![i])),
+        }
+    }
+    slots.iter().flat_map(|(_, positions)| runs(calls, positions, false)).collect()
+}
+
+/// `groups` cut into the pipelines to send, in order: one pipeline when the connection is to one
+/// server, otherwise one per slot (a cluster connection refuses a pipeline spanning slots).
+fn pipelines<'g>(groups: &[&'g Group], across_slots: bool) -> Vec<Vec<&'g Group>> {
+    if across_slots {
+        return vec![groups.to_vec()];
+    }
+    let mut pipelines: Vec<Vec<&Group>> = Vec::new();
+    for &group in groups {
+        match pipelines.iter_mut().find(|p| p[0].slot == group.slot) {
+            Some(pipeline) => pipeline.push(group),
+            None => pipelines.push(vec![group]),
+        }
+    }
+    pipelines
+}
+
+/// The `EVALSHA` of `group`: of the script itself for one request, of its batch variant for
+/// more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
+fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
+    let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
+    let mut cmd = redis::cmd("EVALSHA");
+    cmd.arg(script(group.script)?.get_hash());
+    if let [call] = calls[..] {
+        cmd.arg(call.keys.len()).arg(&call.keys).arg(&call.args);
+        return Ok(cmd);
+    }
+    cmd.arg(calls.iter().map(|call| call.keys.len()).sum::<usize>());
+    for call in &calls {
+        cmd.arg(&call.keys);
+    }
+    // Every call of a batch has the batch's clock as its first argument.
+    let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
+    cmd.arg(clock).arg(calls.len());
+    for call in &calls {
+        let args = call.args.get(1..).unwrap_or_default();
+        cmd.arg(call.keys.len()).arg(args.len()).arg(args);
+    }
+    Ok(cmd)
+}
+
+/// The pipeline of `groups`, one command each.
+fn pipeline(
+    calls: &[Result<Call, AdapterError>],
+    groups: &[&Group],
+) -> Result<redis::Pipeline, AdapterError> {
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
     for group in groups {
-        let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
-        let hash = script(group.script)?.get_hash();
-        if let [call] = calls[..] {
-            pipe.cmd("EVALSHA").arg(hash).arg(call.keys.len()).arg(&call.keys).arg(&call.args);
-            continue;
-        }
-        let keys: usize = calls.iter().map(|call| call.keys.len()).sum();
-        let cmd = pipe.cmd("EVALSHA").arg(hash).arg(keys);
-        for call in &calls {
-            cmd.arg(&call.keys);
-        }
-        // Every call of a batch has the batch's clock as its first argument.
-        let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
-        cmd.arg(clock).arg(calls.len());
-        for call in &calls {
-            let args = call.args.get(1..).unwrap_or_default();
-            cmd.arg(call.keys.len()).arg(args.len()).arg(args);
-        }
+        pipe.add_command(command(calls, group)?);
     }
     Ok(pipe)
 }
@@ -111,6 +157,16 @@ fn prepare<C>(
     (calls, pending)
 }
 
+/// The error of a request its batch call refused: the text of its error reply.
+fn refusal(text: &str) -> AdapterError {
+    match text.split_once(' ') {
+        Some(("LEASEHOLD", detail)) => leasehold_error(detail),
+        _ => {
+            AdapterError::Server { code: text.split(' ').next().map(str::to_owned), detail: text.to_owned() }
+        }
+    }
+}
+
 /// Files the outcome of each request of `group` from the group's `reply`.
 fn file_group(
     requests: &[Request],
@@ -126,7 +182,8 @@ fn file_group(
     let replies = match reply {
         Ok(Value::Array(replies)) if replies.len() == group.positions.len() => replies,
         Ok(other) => {
-            let detail = format!("{} gave {other:?} to {} requests", group.script.name, group.positions.len());
+            let detail =
+                format!("{} gave {other:?} to {} requests", group.script.name, group.positions.len());
             for &i in &group.positions {
                 outcomes[i] = Some(Err(AdapterError::Protocol { detail: detail.clone() }));
             }
@@ -142,6 +199,7 @@ fn file_group(
     };
     for (&i, reply) in group.positions.iter().zip(replies) {
         outcomes[i] = Some(match reply {
+            Value::SimpleString(text) => Err(refusal(&text)),
             Value::ServerError(error) => Err(adapter_error(error.into())),
             value => decode::outcome(&requests[i], value),
         });
@@ -189,11 +247,14 @@ fn finish(
 }
 
 impl<C: redis::ConnectionLike> Leasehold<C> {
-    /// Runs `requests` at `clock` in one round trip, giving one outcome per request, in request
-    /// order. A run of consecutive requests of one script (on one cluster slot, unless the
-    /// connection is to one server) is one call of that script's batch variant, which runs them
-    /// in order with one reading of the clock; every other request is one `EVALSHA`; all of them
-    /// go in one pipeline. Each request is atomic on its own, the batch is not: other clients'
+    /// Runs `requests` at `clock`, giving one outcome per request, in request order. A run of
+    /// consecutive requests of one script is one call of that script's batch variant, which runs
+    /// them in order with one reading of the clock; every other request is one `EVALSHA`. On a
+    /// connection to one server ([`Leasehold::on_one_server`], as [`crate::Client`] makes them)
+    /// every call goes in one pipeline, one round trip. Otherwise (a cluster) a call never spans
+    /// two slots: each slot's requests are cut into runs and sent in one pipeline per slot
+    /// (async) or one call after the other (sync); requests on different slots touch different
+    /// keys, so the outcomes are those of the batch's order. Each request is atomic on its own, the batch is not: other clients'
     /// commands may run between two of its calls. A request refused (before sending or by its
     /// script) gets its error and the others still run; a connection failure fails the whole
     /// batch (which requests ran is then unknown).
@@ -220,21 +281,44 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     pub fn apply_many(&mut self, requests: &[Request], clock: Clock) -> Result<Outcomes, AdapterError> {
         let (calls, pending) = prepare(self, requests, clock);
         let mut outcomes: Vec<_> = requests.iter().map(|_| None).collect();
-        let groups = groups(&calls, &pending, self.batches_across_slots());
+        let across_slots = self.batches_across_slots();
+        let groups = groups(&calls, &pending, across_slots);
         let groups: Vec<&Group> = groups.iter().collect();
         if groups.is_empty() {
             return Ok(finish(calls, outcomes));
         }
-        let replies = pipeline(&calls, &groups)?.query(&mut self.connection).map_err(adapter_error)?;
-        let missing = file(requests, &groups, replies, &mut outcomes, true)?;
+        let mut missing = Vec::new();
+        for pipeline in pipelines(&groups, across_slots) {
+            let replies = self.send(&calls, &pipeline)?;
+            missing.extend(file(requests, &pipeline, replies, &mut outcomes, true)?);
+        }
         if !missing.is_empty() {
             for source in scripts(&missing) {
                 script(source)?.load(&mut self.connection).map_err(adapter_error)?;
             }
-            let replies = pipeline(&calls, &missing)?.query(&mut self.connection).map_err(adapter_error)?;
-            file(requests, &missing, replies, &mut outcomes, false)?;
+            for pipeline in pipelines(&missing, across_slots) {
+                let replies = self.send(&calls, &pipeline)?;
+                file(requests, &pipeline, replies, &mut outcomes, false)?;
+            }
         }
         Ok(finish(calls, outcomes))
+    }
+
+    /// Sends `groups`: in one pipeline on a connection to one server, otherwise one command
+    /// after the other, as a sync cluster connection takes no pipeline.
+    fn send(
+        &mut self,
+        calls: &[Result<Call, AdapterError>],
+        groups: &[&Group],
+    ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
+        if groups.len() == 1 || !self.batches_across_slots() {
+            let mut replies = Vec::with_capacity(groups.len());
+            for group in groups {
+                replies.push(command(calls, group)?.query(&mut self.connection));
+            }
+            return Ok(replies);
+        }
+        pipeline(calls, groups)?.query(&mut self.connection).map_err(adapter_error)
     }
 }
 
@@ -247,21 +331,27 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     ) -> Result<Outcomes, AdapterError> {
         let (calls, pending) = prepare(self, requests, clock);
         let mut outcomes: Vec<_> = requests.iter().map(|_| None).collect();
-        let groups = groups(&calls, &pending, self.batches_across_slots());
+        let across_slots = self.batches_across_slots();
+        let groups = groups(&calls, &pending, across_slots);
         let groups: Vec<&Group> = groups.iter().collect();
         if groups.is_empty() {
             return Ok(finish(calls, outcomes));
         }
-        let pipe = pipeline(&calls, &groups)?;
-        let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
-        let missing = file(requests, &groups, replies, &mut outcomes, true)?;
+        let mut missing = Vec::new();
+        for groups in pipelines(&groups, across_slots) {
+            let pipe = pipeline(&calls, &groups)?;
+            let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+            missing.extend(file(requests, &groups, replies, &mut outcomes, true)?);
+        }
         if !missing.is_empty() {
             for source in scripts(&missing) {
                 script(source)?.load_async(&mut self.connection).await.map_err(adapter_error)?;
             }
-            let pipe = pipeline(&calls, &missing)?;
-            let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
-            file(requests, &missing, replies, &mut outcomes, false)?;
+            for groups in pipelines(&missing, across_slots) {
+                let pipe = pipeline(&calls, &groups)?;
+                let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+                file(requests, &groups, replies, &mut outcomes, false)?;
+            }
         }
         Ok(finish(calls, outcomes))
     }

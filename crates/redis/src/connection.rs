@@ -131,7 +131,9 @@ impl Client {
     pub fn connect(&self) -> Result<Connection, AdapterError> {
         let mut connection = Reconnecting { client: self.client.clone(), connection: None };
         connection.connection().map_err(adapter_error)?;
-        Ok(Leasehold::new(connection, self.layout.clone()).with_hold_events(self.events.clone()).on_one_server())
+        Ok(Leasehold::new(connection, self.layout.clone())
+            .with_hold_events(self.events.clone())
+            .on_one_server())
     }
 
     /// A tokio connection, connected now; it reconnects in the background after a failure.
