@@ -159,57 +159,74 @@ const MANY_HEAD: &str = "\
 -- KEYS: every request's keys, one request after the other.
 -- ARGV: the clock, the number of requests, then per request its key count, its argument count
 -- and its arguments without the clock.
--- Reply: one element per request, its reply or, for a refused one, the text of its error reply
--- as a status reply: each request is checked in full before its first write, so a refused one
--- wrote nothing and the others still run.
+-- Reply: one flat array, per request its reply's length and elements or, for a refused one,
+-- -1 and the text of its error reply. Each request is checked in full before its first write,
+-- so a refused one wrote nothing, and the others still run.
 local BATCH_KEYS, BATCH_ARGV = KEYS, ARGV
 local BATCH_TIME = nil
 if BATCH_ARGV[1] == 'server' then
-  BATCH_TIME = redis.call('TIME')
+  local t = redis.call('TIME')
+  BATCH_TIME = { tonumber(t[1]), tonumber(t[2]) }
 end
-local KEYS, ARGV = {}, {}
+local KEYS, ARGV = {}, { BATCH_ARGV[1] }
 ";
 
-/// The loop over the batch's requests, after `run` (one request) is made.
+/// The loop over the batch's requests, after `run` (one request) is made. The counts are read
+/// and checked first, so a malformed batch runs nothing; `KEYS` and `ARGV` are refilled, not
+/// made anew, for each request; the replies go into one flat array (Redis converts a nested
+/// table at a cost of its own, checking it for every special field).
 const MANY_LOOP: &str = "\
-local batch_count = tonumber(BATCH_ARGV[2])
+local batch_count = tonumber(BATCH_ARGV[2]) or -1
+local counts = {}
 local batch_keys, batch_args = 0, 3
-for _ = 1, batch_count or 0 do
-  local nkeys, nargs = tonumber(BATCH_ARGV[batch_args]), tonumber(BATCH_ARGV[batch_args + 1])
-  if not nkeys or not nargs then
-    batch_keys = -1
-    break
-  end
-  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
-end
-if not batch_count or batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + 1 then
-  error({ err = 'LEASEHOLD protocol the batch does not match its counts' })
-end
-local replies = {}
-batch_keys, batch_args = 0, 3
 for i = 1, batch_count do
   local nkeys, nargs = tonumber(BATCH_ARGV[batch_args]), tonumber(BATCH_ARGV[batch_args + 1])
-  KEYS, ARGV = {}, { BATCH_ARGV[1] }
+  if not nkeys or not nargs then
+    break
+  end
+  counts[2 * i - 1], counts[2 * i] = nkeys, nargs
+  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
+end
+if #counts ~= 2 * batch_count or batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + 1 then
+  error({ err = 'LEASEHOLD protocol the batch does not match its counts' })
+end
+local replies, n = {}, 0
+local last_keys, last_args = 0, 1
+batch_keys, batch_args = 0, 3
+for i = 1, batch_count do
+  local nkeys, nargs = counts[2 * i - 1], counts[2 * i]
   for j = 1, nkeys do
     KEYS[j] = BATCH_KEYS[batch_keys + j]
+  end
+  for j = nkeys + 1, last_keys do
+    KEYS[j] = nil
   end
   for j = 1, nargs do
     ARGV[j + 1] = BATCH_ARGV[batch_args + 1 + j]
   end
+  for j = nargs + 2, last_args do
+    ARGV[j] = nil
+  end
+  last_keys, last_args = nkeys, nargs + 1
   batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
   local ok, reply = pcall(run)
-  if not ok then
-    -- A refusal as a status reply, its error's text: clients take an error reply nested in an
-    -- array for the failure of the whole call.
-    if type(reply) == 'table' and reply.err then
-      reply = { ok = reply.err }
-    else
-      reply = { ok = tostring(reply) }
-    end
-  elseif reply == nil then
-    reply = false
+  if ok and type(reply) ~= 'table' then
+    ok, reply = false, 'LEASEHOLD protocol a reply is not an array'
   end
-  replies[i] = reply
+  if not ok then
+    if type(reply) == 'table' and reply.err then
+      reply = reply.err
+    end
+    replies[n + 1], replies[n + 2] = -1, tostring(reply)
+    n = n + 2
+  else
+    local len = #reply
+    replies[n + 1] = len
+    for j = 1, len do
+      replies[n + 1 + j] = reply[j]
+    end
+    n = n + 1 + len
+  end
 end
 return replies
 ";

@@ -179,31 +179,57 @@ fn file_group(
             Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
         return;
     }
-    let replies = match reply {
-        Ok(Value::Array(replies)) if replies.len() == group.positions.len() => replies,
+    let fail_all = |outcomes: &mut [Option<Result<Outcome, AdapterError>>], error: AdapterError| {
+        for &i in &group.positions {
+            outcomes[i] = Some(Err(error.clone()));
+        }
+    };
+    let flat = match reply {
+        Ok(Value::Array(flat)) => flat,
         Ok(other) => {
             let detail =
                 format!("{} gave {other:?} to {} requests", group.script.name, group.positions.len());
-            for &i in &group.positions {
-                outcomes[i] = Some(Err(AdapterError::Protocol { detail: detail.clone() }));
-            }
-            return;
+            return fail_all(outcomes, AdapterError::Protocol { detail });
         }
-        Err(error) => {
-            let error = adapter_error(error);
-            for &i in &group.positions {
-                outcomes[i] = Some(Err(error.clone()));
-            }
-            return;
-        }
+        Err(error) => return fail_all(outcomes, adapter_error(error)),
     };
-    for (&i, reply) in group.positions.iter().zip(replies) {
-        outcomes[i] = Some(match reply {
-            Value::SimpleString(text) => Err(refusal(&text)),
-            Value::ServerError(error) => Err(adapter_error(error.into())),
-            value => decode::outcome(&requests[i], value),
-        });
+    match unflatten(flat, group.positions.len()) {
+        Some(replies) => {
+            for (&i, reply) in group.positions.iter().zip(replies) {
+                outcomes[i] = Some(reply.and_then(|value| decode::outcome(&requests[i], value)));
+            }
+        }
+        None => {
+            let detail =
+                format!("{}'s reply does not hold {} replies", group.script.name, group.positions.len());
+            fail_all(outcomes, AdapterError::Protocol { detail });
+        }
     }
+}
+
+/// The `count` replies of a batch variant's flat reply: per request, its reply's length and
+/// elements, or -1 and the text of its error reply; `None` when it holds anything else.
+fn unflatten(flat: Vec<Value>, count: usize) -> Option<Vec<Result<Value, AdapterError>>> {
+    let mut replies = Vec::with_capacity(count);
+    let mut flat = flat.into_iter();
+    while let Some(length) = flat.next() {
+        let Value::Int(length) = length else { return None };
+        if length < 0 {
+            let text = match flat.next()? {
+                Value::BulkString(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Value::SimpleString(text) => text,
+                _ => return None,
+            };
+            replies.push(Err(refusal(&text)));
+            continue;
+        }
+        let elements: Vec<Value> = flat.by_ref().take(usize::try_from(length).ok()?).collect();
+        if elements.len() as i64 != length {
+            return None;
+        }
+        replies.push(Ok(Value::Array(elements)));
+    }
+    (replies.len() == count).then_some(replies)
 }
 
 /// Files the replies of `groups` into `outcomes`; with `retry`, returns the groups whose script

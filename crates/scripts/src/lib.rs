@@ -187,10 +187,10 @@ pub const SCRIPTS: &[Script] = &[
 /// - **Keys**: every request's keys, one request after the other.
 /// - **Arguments**: the clock (as `ARGV[1]` of the script), the number of requests, then per
 ///   request its key count, its argument count and its arguments without the clock.
-/// - **Reply**: an array with, per request, the script's reply (an array) or, for a refused
-///   request, the text of its error reply as a status reply (clients take an error nested in
-///   an array for the failure of the whole call). A refused request wrote nothing, and the
-///   requests after it still run.
+/// - **Reply**: one flat array: per request, its reply's length and elements or, for a
+///   refused request, `-1` and the text of its error reply (a refused request wrote nothing, and
+///   the requests after it still run). Flat, because Redis converts each nested table at a cost
+///   of its own, and clients take an error nested in an array for the failure of the whole call.
 ///
 /// ```
 /// use leasehold_scripts::{many, LOCK_ACQUIRE, LOCK_ACQUIRE_MANY};

@@ -128,7 +128,7 @@ fn a_batch_variant_reads_the_clock_once_and_makes_its_shared_helpers_before_the_
         if many.source.contains("clock(ARGV[1])") {
             assert!(before.contains("local function clock("), "{}", many.name);
         }
-        assert!(before.contains("local KEYS, ARGV = {}, {}"), "{}", many.name);
+        assert!(before.contains("local KEYS, ARGV = {}, { BATCH_ARGV[1] }"), "{}", many.name);
     }
 }
 
