@@ -382,3 +382,70 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
         Ok(finish(calls, outcomes))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(script: &'static Script, key: &str) -> Result<Call, AdapterError> {
+        Ok(Call { script, keys: vec![format!("p:lock:{{{key}}}")], args: vec!["server".into(), key.into()] })
+    }
+
+    fn shapes(groups: &[Group]) -> Vec<(&str, Vec<usize>)> {
+        groups.iter().map(|g| (g.script.name, g.positions.clone())).collect()
+    }
+
+    #[test]
+    fn a_long_run_of_one_script_is_cut_into_calls_of_at_most_64() {
+        let calls: Vec<_> = (0..70).map(|n| call(&leasehold_scripts::LOCK_ACQUIRE, &n.to_string())).collect();
+        let pending: Vec<usize> = (0..70).collect();
+        let groups = groups(&calls, &pending, true);
+        assert_eq!(groups.iter().map(|g| g.positions.len()).collect::<Vec<_>>(), [64, 6]);
+        assert!(groups.iter().all(|g| g.script.name == "lock_acquire_many"));
+    }
+
+    #[test]
+    fn a_request_of_another_script_or_refused_before_sending_ends_or_skips_a_run() {
+        let (acquire, release) = (&leasehold_scripts::LOCK_ACQUIRE, &leasehold_scripts::LOCK_RELEASE);
+        let mut calls = vec![call(acquire, "a"), call(acquire, "b"), call(release, "a"), call(acquire, "c")];
+        calls.push(Err(AdapterError::Protocol { detail: "refused".into() }));
+        calls.push(call(acquire, "d"));
+        let groups = groups(&calls, &[0, 1, 2, 3, 5], true);
+        assert_eq!(
+            shapes(&groups),
+            [("lock_acquire_many", vec![0, 1]), ("lock_release", vec![2]), ("lock_acquire_many", vec![3, 5])]
+        );
+    }
+
+    #[test]
+    fn on_a_cluster_no_call_or_pipeline_spans_two_slots_and_each_slot_keeps_its_order() {
+        let acquire = &leasehold_scripts::LOCK_ACQUIRE;
+        let calls: Vec<_> = ["a", "b", "a", "b", "a"].iter().map(|key| call(acquire, key)).collect();
+        let groups = groups(&calls, &[0, 1, 2, 3, 4], false);
+        assert_eq!(
+            shapes(&groups),
+            [("lock_acquire_many", vec![0, 2, 4]), ("lock_acquire_many", vec![1, 3])]
+        );
+        let refs: Vec<&Group> = groups.iter().collect();
+        let pipelines = pipelines(&refs, false);
+        assert_eq!(pipelines.len(), 2);
+        assert!(pipelines.iter().all(|p| p.iter().all(|g| g.slot == p[0].slot)));
+        assert_eq!(super::pipelines(&refs, true).len(), 1);
+    }
+
+    #[test]
+    fn a_flat_reply_gives_each_request_its_reply_or_its_refusal() {
+        let flat = vec![
+            Value::Int(2),
+            Value::BulkString(b"denied".to_vec()),
+            Value::Int(5),
+            Value::Int(-1),
+            Value::BulkString(b"LEASEHOLD empty key".to_vec()),
+        ];
+        let replies = unflatten(flat.clone(), 2).unwrap();
+        assert_eq!(replies[0], Ok(Value::Array(vec![Value::BulkString(b"denied".to_vec()), Value::Int(5)])));
+        assert!(matches!(replies[1], Err(AdapterError::Invalid(_))), "{:?}", replies[1]);
+        assert!(unflatten(flat.clone(), 3).is_none());
+        assert!(unflatten(flat[..2].to_vec(), 1).is_none());
+    }
+}

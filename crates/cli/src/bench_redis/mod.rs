@@ -1,4 +1,4 @@
-//! `leasehold bench --redis [--quick] [--out DIR]`: the adapter against `redis-benchmark` on a
+//! `leasehold bench --redis [--quick] [--batched] [--out DIR]`: the adapter against `redis-benchmark` on a
 //! redis-server this command starts itself (free loopback port, no persistence, stopped by PID
 //! at the end), so nothing of anyone else's is touched or measured.
 //!
@@ -7,6 +7,8 @@
 //! the target ratio from the issue; a last column divides by redis-benchmark running leasehold's
 //! own `lock_acquire.lua` the same way, which separates the script's cost from the client's. Holds rows give reserve/check/release latency with 1k and
 //! with 1M live holds in the namespace, and Redis memory per hold beside the legacy lists'.
+//! `--batched` runs only the batch row and its redis-benchmark twins, to compare `apply_many`
+//! run after run (interleaved A/B runs on a shared machine).
 //! Figures depend on the machine and on what else runs: nothing here asserts a time.
 
 mod baseline;
