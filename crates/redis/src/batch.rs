@@ -6,7 +6,7 @@ use leasehold_core::{Outcome, Request};
 use leasehold_scripts::Script;
 use redis::{ErrorKind, RedisResult, ServerErrorKind, Value};
 
-use crate::backend::{adapter_error, leasehold_error, script, Leasehold};
+use crate::backend::{adapter_error, script, Leasehold};
 use crate::clock::Clock;
 use crate::decode;
 use crate::encode::Call;
@@ -157,16 +157,6 @@ fn prepare<C>(
     (calls, pending)
 }
 
-/// The error of a request its batch call refused: the text of its error reply.
-fn refusal(text: &str) -> AdapterError {
-    match text.split_once(' ') {
-        Some(("LEASEHOLD", detail)) => leasehold_error(detail),
-        _ => {
-            AdapterError::Server { code: text.split(' ').next().map(str::to_owned), detail: text.to_owned() }
-        }
-    }
-}
-
 /// Files the outcome of each request of `group` from the group's `reply`.
 fn file_group(
     requests: &[Request],
@@ -193,7 +183,7 @@ fn file_group(
         }
         Err(error) => return fail_all(outcomes, adapter_error(error)),
     };
-    match unflatten(flat, group.positions.len()) {
+    match decode::batch(flat, group.positions.len()) {
         Some(replies) => {
             for (&i, reply) in group.positions.iter().zip(replies) {
                 outcomes[i] = Some(reply.and_then(|value| decode::outcome(&requests[i], value)));
@@ -205,31 +195,6 @@ fn file_group(
             fail_all(outcomes, AdapterError::Protocol { detail });
         }
     }
-}
-
-/// The `count` replies of a batch variant's flat reply: per request, its reply's length and
-/// elements, or -1 and the text of its error reply; `None` when it holds anything else.
-fn unflatten(flat: Vec<Value>, count: usize) -> Option<Vec<Result<Value, AdapterError>>> {
-    let mut replies = Vec::with_capacity(count);
-    let mut flat = flat.into_iter();
-    while let Some(length) = flat.next() {
-        let Value::Int(length) = length else { return None };
-        if length < 0 {
-            let text = match flat.next()? {
-                Value::BulkString(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Value::SimpleString(text) => text,
-                _ => return None,
-            };
-            replies.push(Err(refusal(&text)));
-            continue;
-        }
-        let elements: Vec<Value> = flat.by_ref().take(usize::try_from(length).ok()?).collect();
-        if elements.len() as i64 != length {
-            return None;
-        }
-        replies.push(Ok(Value::Array(elements)));
-    }
-    (replies.len() == count).then_some(replies)
 }
 
 /// Files the replies of `groups` into `outcomes`; with `retry`, returns the groups whose script
@@ -442,10 +407,10 @@ mod tests {
             Value::Int(-1),
             Value::BulkString(b"LEASEHOLD empty key".to_vec()),
         ];
-        let replies = unflatten(flat.clone(), 2).unwrap();
+        let replies = decode::batch(flat.clone(), 2).unwrap();
         assert_eq!(replies[0], Ok(Value::Array(vec![Value::BulkString(b"denied".to_vec()), Value::Int(5)])));
         assert!(matches!(replies[1], Err(AdapterError::Invalid(_))), "{:?}", replies[1]);
-        assert!(unflatten(flat.clone(), 3).is_none());
-        assert!(unflatten(flat[..2].to_vec(), 1).is_none());
+        assert!(decode::batch(flat.clone(), 3).is_none());
+        assert!(decode::batch(flat[..2].to_vec(), 1).is_none());
     }
 }
