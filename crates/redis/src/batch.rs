@@ -1,6 +1,7 @@
 //! [`Leasehold::apply_many`]: many requests in one round trip. Consecutive requests of one
-//! script (on one cluster slot) go as one call of the script's batch variant
-//! (`leasehold_scripts::SCRIPTS_MANY`), the others as one `EVALSHA` each, all in one pipeline.
+//! script go as one call of the script's batch variant (`leasehold_scripts::SCRIPTS_MANY`), the
+//! others as one `EVALSHA` each: all in one pipeline on one server, one pipeline per slot on a
+//! cluster.
 
 use leasehold_core::{Outcome, Request};
 use leasehold_scripts::Script;
