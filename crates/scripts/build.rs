@@ -15,6 +15,10 @@
 //! the next line that is exactly `end`; the comment lines right above it go with it. Every
 //! other line is kept. A helper is kept when its name appears as a word (outside comments) in
 //! a kept line or in a kept helper, so helpers that call helpers bring them along.
+//!
+//! Each script also gets a batch variant, `<name>_many` (see `many` below): its helpers made
+//! once, then its fast path and body run once per request of the batch, with one read of the
+//! clock for them all.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -72,6 +76,9 @@ fn main() {
         }
         let assembled = shake(&blocks);
         fs::write(out.join(format!("{name}.lua")), assembled).expect("write an assembled script");
+        let fast = fs::read_to_string(&fast).unwrap_or_default();
+        let many = many(name, &lua, parts, &fast);
+        fs::write(out.join(format!("{name}_many.lua")), many).expect("write a batch script");
     }
 }
 
@@ -142,4 +149,132 @@ fn shake(blocks: &[Block]) -> String {
         }
     }
     blocks.iter().zip(&kept).filter(|(_, k)| **k).map(|(b, _)| b.text.as_str()).collect()
+}
+
+/// What the batch variant says before anything else: the batch's `KEYS` and `ARGV` kept aside,
+/// the clock read once, and `KEYS` / `ARGV` as locals that every helper made after them sees
+/// and that each request of the batch sets to its own.
+const MANY_HEAD: &str = "\
+-- A batch: the script below run once per request, in order, with one clock for them all.
+-- KEYS: every request's keys, one request after the other.
+-- ARGV: the clock, the number of requests, then per request its key count, its argument count
+-- and its arguments without the clock.
+-- Reply: one flat array, per request its reply's length and elements or, for a refused one,
+-- -1 and the text of its error reply. Each request is checked in full before its first write,
+-- so a refused one wrote nothing, and the others still run.
+local BATCH_KEYS, BATCH_ARGV = KEYS, ARGV
+local BATCH_TIME = nil
+if BATCH_ARGV[1] == 'server' then
+  local t = redis.call('TIME')
+  BATCH_TIME = { tonumber(t[1]), tonumber(t[2]) }
+end
+local KEYS, ARGV = {}, { BATCH_ARGV[1] }
+";
+
+/// The loop over the batch's requests, after `run` (one request) is made. The counts are read
+/// and checked first, so a malformed batch runs nothing; `KEYS` and `ARGV` are refilled, not
+/// made anew, for each request; the replies go into one flat array (Redis converts a nested
+/// table at a cost of its own, checking it for every special field).
+const MANY_LOOP: &str = "\
+local batch_count = tonumber(BATCH_ARGV[2]) or -1
+local counts = {}
+local batch_keys, batch_args = 0, 3
+-- Most counts are one digit: a lookup, cheaper than tonumber's conversion.
+local DIGITS = { ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9 }
+for i = 1, batch_count do
+  local nkeys, nargs = BATCH_ARGV[batch_args], BATCH_ARGV[batch_args + 1]
+  nkeys, nargs = DIGITS[nkeys] or tonumber(nkeys), DIGITS[nargs] or tonumber(nargs)
+  if not nkeys or not nargs then
+    break
+  end
+  counts[2 * i - 1], counts[2 * i] = nkeys, nargs
+  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
+end
+if #counts ~= 2 * batch_count or batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + 1 then
+  error({ err = 'LEASEHOLD protocol the batch does not match its counts' })
+end
+local replies, n = {}, 0
+local last_keys, last_args = 0, 1
+batch_keys, batch_args = 0, 3
+for i = 1, batch_count do
+  local nkeys, nargs = counts[2 * i - 1], counts[2 * i]
+  for j = 1, nkeys do
+    KEYS[j] = BATCH_KEYS[batch_keys + j]
+  end
+  for j = nkeys + 1, last_keys do
+    KEYS[j] = nil
+  end
+  for j = 1, nargs do
+    ARGV[j + 1] = BATCH_ARGV[batch_args + 1 + j]
+  end
+  for j = nargs + 2, last_args do
+    ARGV[j] = nil
+  end
+  last_keys, last_args = nkeys, nargs + 1
+  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
+  local ok, reply = pcall(run)
+  if ok and type(reply) ~= 'table' then
+    ok, reply = false, 'LEASEHOLD protocol a reply is not an array'
+  end
+  if not ok then
+    if type(reply) == 'table' and reply.err then
+      reply = reply.err
+    end
+    replies[n + 1], replies[n + 2] = -1, tostring(reply)
+    n = n + 2
+  else
+    local len = #reply
+    replies[n + 1] = len
+    for j = 1, len do
+      replies[n + 1 + j] = reply[j]
+    end
+    n = n + 1 + len
+  end
+end
+return replies
+";
+
+/// The batch variant of script `name`: the prelude and the parts but the last, with the last
+/// part's helpers that come before its first statement, made once (each with only the helpers
+/// it uses, as for the script itself); then `run`, the fast path and the rest of the last part
+/// (its statements, and any helper among them, which may use their locals); then the loop.
+/// `redis.call('TIME')` becomes the one reading of the clock, `BATCH_TIME`.
+fn many(name: &str, lua: &Path, parts: &[&str], fast: &str) -> String {
+    let read = |part: &str| fs::read_to_string(lua.join(part)).unwrap_or_else(|e| panic!("{part}: {e}"));
+    let (body_part, lib_parts) = parts.split_last().expect("a script has a body");
+    let lib: String = std::iter::once("prelude.lua").chain(lib_parts.iter().copied()).map(read).collect();
+    let mut blocks = self::blocks(&lib);
+    let mut run = String::from("local function run()\n");
+    run.push_str(fast);
+    let mut started = false;
+    let mut inline = Vec::new();
+    for block in self::blocks(&read(body_part)) {
+        let statement = block.text.lines().any(|l| !l.trim().is_empty() && !l.starts_with("--"));
+        match &block.helper {
+            Some(helper) if started => {
+                inline.push(helper.clone());
+                run.push_str(&block.text);
+            }
+            Some(_) => blocks.push(block),
+            None => {
+                started |= statement;
+                if started {
+                    run.push_str(&block.text);
+                }
+            }
+        }
+    }
+    run.push_str("end\n");
+    blocks.push(Block { helper: None, text: run });
+    blocks.push(Block { helper: None, text: MANY_LOOP.to_owned() });
+    for block in &blocks {
+        if let Some(helper) = &block.helper {
+            let words = words(&block.text);
+            assert!(
+                inline.iter().all(|name| !words.contains(name.as_str())),
+                "{name}: helper `{helper}` is made once per batch but calls a helper made per request"
+            );
+        }
+    }
+    format!("{MANY_HEAD}{}", shake(&blocks).replace("redis.call('TIME')", "BATCH_TIME"))
 }

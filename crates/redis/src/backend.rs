@@ -19,7 +19,8 @@ pub(crate) fn script(
 ) -> Result<&'static redis::Script, AdapterError> {
     static SCRIPTS: OnceLock<HashMap<&'static str, redis::Script>> = OnceLock::new();
     let all = SCRIPTS.get_or_init(|| {
-        leasehold_scripts::SCRIPTS.iter().map(|s| (s.name, redis::Script::new(s.source))).collect()
+        let all = leasehold_scripts::SCRIPTS.iter().chain(leasehold_scripts::SCRIPTS_MANY);
+        all.map(|s| (s.name, redis::Script::new(s.source))).collect()
     });
     all.get(source.name).ok_or_else(|| AdapterError::Protocol {
         detail: format!("script {} is missing from leasehold_scripts::SCRIPTS", source.name),
@@ -41,12 +42,19 @@ pub struct Leasehold<C> {
     layout: Layout,
     events: HoldEvents,
     check_first: bool,
+    across_slots: bool,
 }
 
 impl<C> Leasehold<C> {
     /// Requests on `connection`, with keys named by `layout`.
     pub fn new(connection: C, layout: Layout) -> Leasehold<C> {
-        Leasehold { connection, layout, events: HoldEvents::default(), check_first: true }
+        Leasehold {
+            connection,
+            layout,
+            events: HoldEvents::default(),
+            check_first: true,
+            across_slots: false,
+        }
     }
 
     /// The same adapter with hold events sent to `events` (default: each namespace's stream,
@@ -68,6 +76,18 @@ impl<C> Leasehold<C> {
     /// The underlying connection, for commands of your own.
     pub fn connection(&mut self) -> &mut C {
         &mut self.connection
+    }
+
+    /// The same adapter, for a connection to one Redis server (not a cluster): a batch may then
+    /// run requests on keys of different cluster slots in one script call (see
+    /// [`Leasehold::apply_many`]). [`crate::Client`]'s connections are made this way; never use
+    /// it on a cluster connection, which would refuse such a call.
+    pub fn on_one_server(self) -> Leasehold<C> {
+        Leasehold { across_slots: true, ..self }
+    }
+
+    pub(crate) fn batches_across_slots(&self) -> bool {
+        self.across_slots
     }
 
     /// Leaves every check to the scripts (which make them all again anyway): for tests that the
@@ -136,12 +156,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
 /// errors.
 pub(crate) fn adapter_error(error: RedisError) -> AdapterError {
     if error.code() == Some("LEASEHOLD") {
-        let detail = error.detail().unwrap_or_default();
-        return match decode::error(detail) {
-            Some(Ok(error)) => AdapterError::Invalid(error),
-            Some(Err(error)) => error,
-            None => AdapterError::Protocol { detail: format!("undecodable error reply: {detail}") },
-        };
+        return leasehold_error(error.detail().unwrap_or_default());
     }
     if error.is_io_error()
         || error.is_connection_dropped()
@@ -156,5 +171,14 @@ pub(crate) fn adapter_error(error: RedisError) -> AdapterError {
             AdapterError::Protocol { detail: error.to_string() }
         }
         _ => AdapterError::Server { code: error.code().map(str::to_owned), detail: error.to_string() },
+    }
+}
+
+/// The error of a `LEASEHOLD <detail>` error reply.
+pub(crate) fn leasehold_error(detail: &str) -> AdapterError {
+    match decode::error(detail) {
+        Some(Ok(error)) => AdapterError::Invalid(error),
+        Some(Err(error)) => error,
+        None => AdapterError::Protocol { detail: format!("undecodable error reply: {detail}") },
     }
 }

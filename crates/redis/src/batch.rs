@@ -1,6 +1,10 @@
-//! [`Leasehold::apply_many`]: many requests in one round trip, as a pipeline of `EVALSHA`s.
+//! [`Leasehold::apply_many`]: many requests in one round trip. Consecutive requests of one
+//! script go as one call of the script's batch variant (`leasehold_scripts::SCRIPTS_MANY`), the
+//! others as one `EVALSHA` each: all in one pipeline on one server, one pipeline per slot on a
+//! cluster.
 
 use leasehold_core::{Outcome, Request};
+use leasehold_scripts::Script;
 use redis::{ErrorKind, RedisResult, ServerErrorKind, Value};
 
 use crate::backend::{adapter_error, script, Leasehold};
@@ -8,33 +12,131 @@ use crate::clock::Clock;
 use crate::decode;
 use crate::encode::Call;
 use crate::error::AdapterError;
+use crate::layout::slot;
 
 /// One outcome per request of a batch, in request order.
 pub type Outcomes = Vec<Result<Outcome, AdapterError>>;
 
-/// The pipeline of the calls at `pending`.
+/// The most requests one call of a batch variant runs: a longer run of one script is cut into
+/// several calls, so one call never holds Redis for long.
+const MOST_PER_CALL: usize = 64;
+
+/// One command of a batch: the requests (positions in the batch) it runs, in order, the script
+/// it calls (the batch variant when it runs more than one) and the slot of their keys.
+struct Group {
+    positions: Vec<usize>,
+    script: &'static Script,
+    slot: Option<u16>,
+}
+
+/// The slot of a call's keys, which share one (checked when it was prepared).
+fn call_slot(call: &Call) -> Option<u16> {
+    call.keys.first().map(|key| slot(key.as_bytes()))
+}
+
+/// The calls at `positions`, in order, cut into runs of consecutive calls of one script on one
+/// slot (unless `across_slots`), of at most [`MOST_PER_CALL`].
+fn runs(calls: &[Result<Call, AdapterError>], positions: &[usize], across_slots: bool) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for &i in positions {
+        let Ok(call) = &calls[i] else { continue };
+        let slot = call_slot(call);
+        if let Some(group) = groups.last_mut() {
+            let single = calls[group.positions[0]].as_ref().map(|c| c.script.name);
+            let many = leasehold_scripts::many(call.script);
+            if single == Ok(call.script.name)
+                && (across_slots || group.slot == slot)
+                && group.positions.len() < MOST_PER_CALL
+                && many.is_some()
+            {
+                group.positions.push(i);
+                group.script = many.unwrap_or(call.script);
+                continue;
+            }
+        }
+        groups.push(Group { positions: vec![i], script: call.script, slot });
+    }
+    groups
+}
+
+/// The commands of the calls at `pending`: with `across_slots`, the runs of the batch in order;
+/// otherwise the runs of each slot's calls, slot after slot (calls on different slots touch
+/// different keys, so their order between each other changes no outcome).
+fn groups(calls: &[Result<Call, AdapterError>], pending: &[usize], across_slots: bool) -> Vec<Group> {
+    if across_slots {
+        return runs(calls, pending, true);
+    }
+    let mut slots: Vec<(Option<u16>, Vec<usize>)> = Vec::new();
+    for &i in pending {
+        let Ok(call) = &calls[i] else { continue };
+        let slot = call_slot(call);
+        match slots.iter_mut().find(|(s, _)| *s == slot) {
+            Some((_, positions)) => positions.push(i),
+            None => slots.push((slot, vec![i])),
+        }
+    }
+    slots.iter().flat_map(|(_, positions)| runs(calls, positions, false)).collect()
+}
+
+/// `groups` cut into the pipelines to send, in order: one pipeline when the connection is to one
+/// server, otherwise one per slot (a cluster connection refuses a pipeline spanning slots).
+fn pipelines<'g>(groups: &[&'g Group], across_slots: bool) -> Vec<Vec<&'g Group>> {
+    if across_slots {
+        return vec![groups.to_vec()];
+    }
+    let mut pipelines: Vec<Vec<&Group>> = Vec::new();
+    for &group in groups {
+        match pipelines.iter_mut().find(|p| p[0].slot == group.slot) {
+            Some(pipeline) => pipeline.push(group),
+            None => pipelines.push(vec![group]),
+        }
+    }
+    pipelines
+}
+
+/// The `EVALSHA` of `group`: of the script itself for one request, of its batch variant for
+/// more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
+fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
+    let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
+    let mut cmd = redis::cmd("EVALSHA");
+    cmd.arg(script(group.script)?.get_hash());
+    if let [call] = calls[..] {
+        cmd.arg(call.keys.len()).arg(&call.keys).arg(&call.args);
+        return Ok(cmd);
+    }
+    cmd.arg(calls.iter().map(|call| call.keys.len()).sum::<usize>());
+    for call in &calls {
+        cmd.arg(&call.keys);
+    }
+    // Every call of a batch has the batch's clock as its first argument.
+    let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
+    cmd.arg(clock).arg(calls.len());
+    for call in &calls {
+        let args = call.args.get(1..).unwrap_or_default();
+        cmd.arg(call.keys.len()).arg(args.len()).arg(args);
+    }
+    Ok(cmd)
+}
+
+/// The pipeline of `groups`, one command each.
 fn pipeline(
     calls: &[Result<Call, AdapterError>],
-    pending: &[usize],
+    groups: &[&Group],
 ) -> Result<redis::Pipeline, AdapterError> {
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
-    for call in pending.iter().filter_map(|&i| calls[i].as_ref().ok()) {
-        let cmd = pipe.cmd("EVALSHA").arg(script(call.script)?.get_hash()).arg(call.keys.len());
-        cmd.arg(&call.keys).arg(&call.args);
+    for group in groups {
+        pipe.add_command(command(calls, group)?);
     }
     Ok(pipe)
 }
 
-/// The distinct scripts of the calls at `positions`.
-fn scripts(
-    calls: &[Result<Call, AdapterError>],
-    positions: &[usize],
-) -> Vec<&'static leasehold_scripts::Script> {
-    let mut scripts: Vec<&'static leasehold_scripts::Script> = Vec::new();
-    for call in positions.iter().filter_map(|&i| calls[i].as_ref().ok()) {
-        if !scripts.iter().any(|s| s.name == call.script.name) {
-            scripts.push(call.script);
+/// The distinct scripts of `groups`.
+fn scripts(groups: &[&Group]) -> Vec<&'static Script> {
+    let mut scripts: Vec<&'static Script> = Vec::new();
+    for group in groups {
+        if !scripts.iter().any(|s| s.name == group.script.name) {
+            scripts.push(group.script);
         }
     }
     scripts
@@ -56,28 +158,67 @@ fn prepare<C>(
     (calls, pending)
 }
 
-/// Files the replies of the calls at `pending` into `outcomes`; with `retry`, returns the
-/// positions whose script was missing (they did not run) instead of filing them.
-fn file(
+/// Files the outcome of each request of `group` from the group's `reply`.
+fn file_group(
     requests: &[Request],
-    pending: &[usize],
+    group: &Group,
+    reply: RedisResult<Value>,
+    outcomes: &mut [Option<Result<Outcome, AdapterError>>],
+) {
+    if let [i] = group.positions[..] {
+        outcomes[i] =
+            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
+        return;
+    }
+    let fail_all = |outcomes: &mut [Option<Result<Outcome, AdapterError>>], error: AdapterError| {
+        for &i in &group.positions {
+            outcomes[i] = Some(Err(error.clone()));
+        }
+    };
+    let flat = match reply {
+        Ok(Value::Array(flat)) => flat,
+        Ok(other) => {
+            let detail =
+                format!("{} gave {other:?} to {} requests", group.script.name, group.positions.len());
+            return fail_all(outcomes, AdapterError::Protocol { detail });
+        }
+        Err(error) => return fail_all(outcomes, adapter_error(error)),
+    };
+    match decode::batch(flat, group.positions.len()) {
+        Some(replies) => {
+            for (&i, reply) in group.positions.iter().zip(replies) {
+                outcomes[i] = Some(reply.and_then(|value| decode::outcome(&requests[i], value)));
+            }
+        }
+        None => {
+            let detail =
+                format!("{}'s reply does not hold {} replies", group.script.name, group.positions.len());
+            fail_all(outcomes, AdapterError::Protocol { detail });
+        }
+    }
+}
+
+/// Files the replies of `groups` into `outcomes`; with `retry`, returns the groups whose script
+/// was missing (they did not run) instead of filing them.
+fn file<'g>(
+    requests: &[Request],
+    groups: &[&'g Group],
     replies: Vec<RedisResult<Value>>,
     outcomes: &mut [Option<Result<Outcome, AdapterError>>],
     retry: bool,
-) -> Result<Vec<usize>, AdapterError> {
-    if replies.len() != pending.len() {
+) -> Result<Vec<&'g Group>, AdapterError> {
+    if replies.len() != groups.len() {
         return Err(AdapterError::Protocol {
-            detail: format!("{} replies to {} calls", replies.len(), pending.len()),
+            detail: format!("{} replies to {} calls", replies.len(), groups.len()),
         });
     }
     let mut missing = Vec::new();
-    for (&i, reply) in pending.iter().zip(replies) {
+    for (&group, reply) in groups.iter().zip(replies) {
         if retry && is_noscript(&reply) {
-            missing.push(i);
+            missing.push(group);
             continue;
         }
-        outcomes[i] =
-            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
+        file_group(requests, group, reply, outcomes);
     }
     Ok(missing)
 }
@@ -98,11 +239,17 @@ fn finish(
 }
 
 impl<C: redis::ConnectionLike> Leasehold<C> {
-    /// Runs `requests` at `clock` in one round trip: a pipeline of one `EVALSHA` per request,
-    /// giving one outcome per request, in request order. Each request is atomic on its own (it
-    /// is one script), the batch is not: other clients' commands may run between two of its
-    /// requests. A request refused before sending gets its error and the others still run; a
-    /// connection failure fails the whole batch (which requests ran is then unknown).
+    /// Runs `requests` at `clock`, giving one outcome per request, in request order. A run of
+    /// consecutive requests of one script is one call of that script's batch variant, which runs
+    /// them in order with one reading of the clock; every other request is one `EVALSHA`. On a
+    /// connection to one server ([`Leasehold::on_one_server`], as [`crate::Client`] makes them)
+    /// every call goes in one pipeline, one round trip. Otherwise (a cluster) a call never spans
+    /// two slots: each slot's requests are cut into runs and sent in one pipeline per slot
+    /// (async) or one call after the other (sync); requests on different slots touch different
+    /// keys, so the outcomes are those of the batch's order. Each request is atomic on its own, the batch is not: other clients'
+    /// commands may run between two of its calls. A request refused (before sending or by its
+    /// script) gets its error and the others still run; a connection failure fails the whole
+    /// batch (which requests ran is then unknown).
     ///
     /// The requests run in order, with one exception: when Redis has lost a script (a restart,
     /// `SCRIPT FLUSH`), the requests that needed it did not run; they are run in a second round
@@ -126,19 +273,44 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     pub fn apply_many(&mut self, requests: &[Request], clock: Clock) -> Result<Outcomes, AdapterError> {
         let (calls, pending) = prepare(self, requests, clock);
         let mut outcomes: Vec<_> = requests.iter().map(|_| None).collect();
-        if pending.is_empty() {
+        let across_slots = self.batches_across_slots();
+        let groups = groups(&calls, &pending, across_slots);
+        let groups: Vec<&Group> = groups.iter().collect();
+        if groups.is_empty() {
             return Ok(finish(calls, outcomes));
         }
-        let replies = pipeline(&calls, &pending)?.query(&mut self.connection).map_err(adapter_error)?;
-        let missing = file(requests, &pending, replies, &mut outcomes, true)?;
+        let mut missing = Vec::new();
+        for pipeline in pipelines(&groups, across_slots) {
+            let replies = self.send(&calls, &pipeline)?;
+            missing.extend(file(requests, &pipeline, replies, &mut outcomes, true)?);
+        }
         if !missing.is_empty() {
-            for source in scripts(&calls, &missing) {
+            for source in scripts(&missing) {
                 script(source)?.load(&mut self.connection).map_err(adapter_error)?;
             }
-            let replies = pipeline(&calls, &missing)?.query(&mut self.connection).map_err(adapter_error)?;
-            file(requests, &missing, replies, &mut outcomes, false)?;
+            for pipeline in pipelines(&missing, across_slots) {
+                let replies = self.send(&calls, &pipeline)?;
+                file(requests, &pipeline, replies, &mut outcomes, false)?;
+            }
         }
         Ok(finish(calls, outcomes))
+    }
+
+    /// Sends `groups`: in one pipeline on a connection to one server, otherwise one command
+    /// after the other, as a sync cluster connection takes no pipeline.
+    fn send(
+        &mut self,
+        calls: &[Result<Call, AdapterError>],
+        groups: &[&Group],
+    ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
+        if groups.len() == 1 || !self.batches_across_slots() {
+            let mut replies = Vec::with_capacity(groups.len());
+            for group in groups {
+                replies.push(command(calls, group)?.query(&mut self.connection));
+            }
+            return Ok(replies);
+        }
+        pipeline(calls, groups)?.query(&mut self.connection).map_err(adapter_error)
     }
 }
 
@@ -151,20 +323,95 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     ) -> Result<Outcomes, AdapterError> {
         let (calls, pending) = prepare(self, requests, clock);
         let mut outcomes: Vec<_> = requests.iter().map(|_| None).collect();
-        if pending.is_empty() {
+        let across_slots = self.batches_across_slots();
+        let groups = groups(&calls, &pending, across_slots);
+        let groups: Vec<&Group> = groups.iter().collect();
+        if groups.is_empty() {
             return Ok(finish(calls, outcomes));
         }
-        let pipe = pipeline(&calls, &pending)?;
-        let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
-        let missing = file(requests, &pending, replies, &mut outcomes, true)?;
+        let mut missing = Vec::new();
+        for groups in pipelines(&groups, across_slots) {
+            let pipe = pipeline(&calls, &groups)?;
+            let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+            missing.extend(file(requests, &groups, replies, &mut outcomes, true)?);
+        }
         if !missing.is_empty() {
-            for source in scripts(&calls, &missing) {
+            for source in scripts(&missing) {
                 script(source)?.load_async(&mut self.connection).await.map_err(adapter_error)?;
             }
-            let pipe = pipeline(&calls, &missing)?;
-            let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
-            file(requests, &missing, replies, &mut outcomes, false)?;
+            for groups in pipelines(&missing, across_slots) {
+                let pipe = pipeline(&calls, &groups)?;
+                let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+                file(requests, &groups, replies, &mut outcomes, false)?;
+            }
         }
         Ok(finish(calls, outcomes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(script: &'static Script, key: &str) -> Result<Call, AdapterError> {
+        Ok(Call { script, keys: vec![format!("p:lock:{{{key}}}")], args: vec!["server".into(), key.into()] })
+    }
+
+    fn shapes(groups: &[Group]) -> Vec<(&str, Vec<usize>)> {
+        groups.iter().map(|g| (g.script.name, g.positions.clone())).collect()
+    }
+
+    #[test]
+    fn a_long_run_of_one_script_is_cut_into_calls_of_at_most_64() {
+        let calls: Vec<_> = (0..70).map(|n| call(&leasehold_scripts::LOCK_ACQUIRE, &n.to_string())).collect();
+        let pending: Vec<usize> = (0..70).collect();
+        let groups = groups(&calls, &pending, true);
+        assert_eq!(groups.iter().map(|g| g.positions.len()).collect::<Vec<_>>(), [64, 6]);
+        assert!(groups.iter().all(|g| g.script.name == "lock_acquire_many"));
+    }
+
+    #[test]
+    fn a_request_of_another_script_or_refused_before_sending_ends_or_skips_a_run() {
+        let (acquire, release) = (&leasehold_scripts::LOCK_ACQUIRE, &leasehold_scripts::LOCK_RELEASE);
+        let mut calls = vec![call(acquire, "a"), call(acquire, "b"), call(release, "a"), call(acquire, "c")];
+        calls.push(Err(AdapterError::Protocol { detail: "refused".into() }));
+        calls.push(call(acquire, "d"));
+        let groups = groups(&calls, &[0, 1, 2, 3, 5], true);
+        assert_eq!(
+            shapes(&groups),
+            [("lock_acquire_many", vec![0, 1]), ("lock_release", vec![2]), ("lock_acquire_many", vec![3, 5])]
+        );
+    }
+
+    #[test]
+    fn on_a_cluster_no_call_or_pipeline_spans_two_slots_and_each_slot_keeps_its_order() {
+        let acquire = &leasehold_scripts::LOCK_ACQUIRE;
+        let calls: Vec<_> = ["a", "b", "a", "b", "a"].iter().map(|key| call(acquire, key)).collect();
+        let groups = groups(&calls, &[0, 1, 2, 3, 4], false);
+        assert_eq!(
+            shapes(&groups),
+            [("lock_acquire_many", vec![0, 2, 4]), ("lock_acquire_many", vec![1, 3])]
+        );
+        let refs: Vec<&Group> = groups.iter().collect();
+        let pipelines = pipelines(&refs, false);
+        assert_eq!(pipelines.len(), 2);
+        assert!(pipelines.iter().all(|p| p.iter().all(|g| g.slot == p[0].slot)));
+        assert_eq!(super::pipelines(&refs, true).len(), 1);
+    }
+
+    #[test]
+    fn a_flat_reply_gives_each_request_its_reply_or_its_refusal() {
+        let flat = vec![
+            Value::Int(2),
+            Value::BulkString(b"denied".to_vec()),
+            Value::Int(5),
+            Value::Int(-1),
+            Value::BulkString(b"LEASEHOLD empty key".to_vec()),
+        ];
+        let replies = decode::batch(flat.clone(), 2).unwrap();
+        assert_eq!(replies[0], Ok(Value::Array(vec![Value::BulkString(b"denied".to_vec()), Value::Int(5)])));
+        assert!(matches!(replies[1], Err(AdapterError::Invalid(_))), "{:?}", replies[1]);
+        assert!(decode::batch(flat.clone(), 3).is_none());
+        assert!(decode::batch(flat[..2].to_vec(), 1).is_none());
     }
 }

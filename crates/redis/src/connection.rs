@@ -131,7 +131,9 @@ impl Client {
     pub fn connect(&self) -> Result<Connection, AdapterError> {
         let mut connection = Reconnecting { client: self.client.clone(), connection: None };
         connection.connection().map_err(adapter_error)?;
-        Ok(Leasehold::new(connection, self.layout.clone()).with_hold_events(self.events.clone()))
+        Ok(Leasehold::new(connection, self.layout.clone())
+            .with_hold_events(self.events.clone())
+            .on_one_server())
     }
 
     /// A tokio connection, connected now; it reconnects in the background after a failure.
@@ -141,6 +143,6 @@ impl Client {
             .set_response_timeout(Some(TIMEOUT))
             .set_number_of_retries(2);
         let manager = self.client.get_connection_manager_with_config(config).await.map_err(adapter_error)?;
-        Ok(Leasehold::new(manager, self.layout.clone()).with_hold_events(self.events.clone()))
+        Ok(Leasehold::new(manager, self.layout.clone()).with_hold_events(self.events.clone()).on_one_server())
     }
 }

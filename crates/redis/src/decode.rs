@@ -15,6 +15,7 @@ use leasehold_core::{
 use redis::Value;
 use serde_json::{json, Map, Value as Json};
 
+use crate::backend::leasehold_error;
 use crate::error::{protocol, AdapterError};
 
 /// Reads a reply array front to back.
@@ -268,4 +269,39 @@ pub(crate) fn error(detail: &str) -> Option<Result<Error, AdapterError>> {
         fields.insert((*name).into(), json!(value));
     }
     Some(serde_json::from_value(Json::Object(fields)).map_err(|e| protocol(format!("{detail}: {e}"))))
+}
+
+/// The error of a request its batch call refused: the text of its error reply.
+fn refusal(text: &str) -> AdapterError {
+    match text.split_once(' ') {
+        Some(("LEASEHOLD", detail)) => leasehold_error(detail),
+        _ => {
+            AdapterError::Server { code: text.split(' ').next().map(str::to_owned), detail: text.to_owned() }
+        }
+    }
+}
+
+/// The `count` replies of a batch variant's flat reply: per request, its reply's length and
+/// elements, or -1 and the text of its error reply; `None` when it holds anything else.
+pub(crate) fn batch(flat: Vec<Value>, count: usize) -> Option<Vec<Result<Value, AdapterError>>> {
+    let mut replies = Vec::with_capacity(count);
+    let mut flat = flat.into_iter();
+    while let Some(length) = flat.next() {
+        let Value::Int(length) = length else { return None };
+        if length < 0 {
+            let text = match flat.next()? {
+                Value::BulkString(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Value::SimpleString(text) => text,
+                _ => return None,
+            };
+            replies.push(Err(refusal(&text)));
+            continue;
+        }
+        let elements: Vec<Value> = flat.by_ref().take(usize::try_from(length).ok()?).collect();
+        if elements.len() as i64 != length {
+            return None;
+        }
+        replies.push(Ok(Value::Array(elements)));
+    }
+    (replies.len() == count).then_some(replies)
 }

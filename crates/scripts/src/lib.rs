@@ -54,99 +54,105 @@ pub struct Script {
 /// The assembled script `$file` (see `build.rs`): the prelude and the parts the build lists
 /// for it, with only the helpers it uses.
 macro_rules! script {
-    ($(#[$doc:meta])* $name:ident = $file:literal ports $transition:literal) => {
+    ($(#[$doc:meta])* $name:ident, $many:ident = $file:literal ports $transition:literal) => {
         $(#[$doc])*
         pub const $name: Script = Script {
             name: $file,
             transition: $transition,
             source: include_str!(concat!(env!("OUT_DIR"), "/", $file, ".lua")),
         };
+        #[doc = concat!("The batch variant of [`", stringify!($name), "`] (see [`SCRIPTS_MANY`]).")]
+        pub const $many: Script = Script {
+            name: concat!($file, "_many"),
+            transition: $transition,
+            source: include_str!(concat!(env!("OUT_DIR"), "/", $file, "_many.lua")),
+        };
     };
 }
 
 script!(
     /// `Locks::acquire`.
-    LOCK_ACQUIRE = "lock_acquire" ports "Locks::acquire"
+    LOCK_ACQUIRE, LOCK_ACQUIRE_MANY = "lock_acquire" ports "Locks::acquire"
 );
 script!(
     /// `Locks::release`.
-    LOCK_RELEASE = "lock_release" ports "Locks::release"
+    LOCK_RELEASE, LOCK_RELEASE_MANY = "lock_release" ports "Locks::release"
 );
 script!(
     /// `Locks::extend`.
-    LOCK_EXTEND = "lock_extend" ports "Locks::extend"
+    LOCK_EXTEND, LOCK_EXTEND_MANY = "lock_extend" ports "Locks::extend"
 );
 script!(
     /// `Locks::inspect`.
-    LOCK_INSPECT = "lock_inspect" ports "Locks::inspect"
+    LOCK_INSPECT, LOCK_INSPECT_MANY = "lock_inspect" ports "Locks::inspect"
 );
 script!(
     /// `Semaphores::acquire`.
-    SEMAPHORE_ACQUIRE = "semaphore_acquire" ports "Semaphores::acquire"
+    SEMAPHORE_ACQUIRE, SEMAPHORE_ACQUIRE_MANY = "semaphore_acquire" ports "Semaphores::acquire"
 );
 script!(
     /// `Semaphores::release`.
-    SEMAPHORE_RELEASE = "semaphore_release" ports "Semaphores::release"
+    SEMAPHORE_RELEASE, SEMAPHORE_RELEASE_MANY = "semaphore_release" ports "Semaphores::release"
 );
 script!(
     /// `Semaphores::extend`.
-    SEMAPHORE_EXTEND = "semaphore_extend" ports "Semaphores::extend"
+    SEMAPHORE_EXTEND, SEMAPHORE_EXTEND_MANY = "semaphore_extend" ports "Semaphores::extend"
 );
 script!(
     /// `Semaphores::inspect`.
-    SEMAPHORE_INSPECT = "semaphore_inspect" ports "Semaphores::inspect"
+    SEMAPHORE_INSPECT, SEMAPHORE_INSPECT_MANY = "semaphore_inspect" ports "Semaphores::inspect"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `FixedWindow`.
-    LIMIT_FIXED_WINDOW = "limit_fixed_window" ports "Limits::check and Limits::peek with FixedWindow"
+    LIMIT_FIXED_WINDOW, LIMIT_FIXED_WINDOW_MANY = "limit_fixed_window" ports "Limits::check and Limits::peek with FixedWindow"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `SlidingLog`.
-    LIMIT_SLIDING_LOG = "limit_sliding_log" ports "Limits::check and Limits::peek with SlidingLog"
+    LIMIT_SLIDING_LOG, LIMIT_SLIDING_LOG_MANY = "limit_sliding_log" ports "Limits::check and Limits::peek with SlidingLog"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `SlidingCounter`.
-    LIMIT_SLIDING_COUNTER = "limit_sliding_counter" ports "Limits::check and Limits::peek with SlidingCounter"
+    LIMIT_SLIDING_COUNTER, LIMIT_SLIDING_COUNTER_MANY = "limit_sliding_counter" ports "Limits::check and Limits::peek with SlidingCounter"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `TokenBucket`.
-    LIMIT_TOKEN_BUCKET = "limit_token_bucket" ports "Limits::check and Limits::peek with TokenBucket"
+    LIMIT_TOKEN_BUCKET, LIMIT_TOKEN_BUCKET_MANY = "limit_token_bucket" ports "Limits::check and Limits::peek with TokenBucket"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `Gcra`.
-    LIMIT_GCRA = "limit_gcra" ports "Limits::check and Limits::peek with Gcra"
+    LIMIT_GCRA, LIMIT_GCRA_MANY = "limit_gcra" ports "Limits::check and Limits::peek with Gcra"
 );
 script!(
     /// `Limits::check` and `Limits::peek` with `Cooldown`.
-    LIMIT_COOLDOWN = "limit_cooldown" ports "Limits::check and Limits::peek with Cooldown"
+    LIMIT_COOLDOWN, LIMIT_COOLDOWN_MANY = "limit_cooldown" ports "Limits::check and Limits::peek with Cooldown"
 );
 script!(
     /// `Limits::reset`.
-    LIMIT_RESET = "limit_reset" ports "Limits::reset"
+    LIMIT_RESET, LIMIT_RESET_MANY = "limit_reset" ports "Limits::reset"
 );
 script!(
     /// `Holds::reserve`.
-    HOLD_RESERVE = "hold_reserve" ports "Holds::reserve"
+    HOLD_RESERVE, HOLD_RESERVE_MANY = "hold_reserve" ports "Holds::reserve"
 );
 script!(
     /// `Holds::release` and `Holds::force_release`.
-    HOLD_RELEASE = "hold_release" ports "Holds::release and Holds::force_release"
+    HOLD_RELEASE, HOLD_RELEASE_MANY = "hold_release" ports "Holds::release and Holds::force_release"
 );
 script!(
     /// `Holds::extend`.
-    HOLD_EXTEND = "hold_extend" ports "Holds::extend"
+    HOLD_EXTEND, HOLD_EXTEND_MANY = "hold_extend" ports "Holds::extend"
 );
 script!(
     /// `Holds::check`.
-    HOLD_CHECK = "hold_check" ports "Holds::check"
+    HOLD_CHECK, HOLD_CHECK_MANY = "hold_check" ports "Holds::check"
 );
 script!(
     /// `Holds::list`.
-    HOLD_LIST = "hold_list" ports "Holds::list"
+    HOLD_LIST, HOLD_LIST_MANY = "hold_list" ports "Holds::list"
 );
 script!(
     /// `Holds::sweep`.
-    HOLD_SWEEP = "hold_sweep" ports "Holds::sweep"
+    HOLD_SWEEP, HOLD_SWEEP_MANY = "hold_sweep" ports "Holds::sweep"
 );
 
 /// Every script, for clients that load them all (the npm package's build step).
@@ -173,3 +179,49 @@ pub const SCRIPTS: &[Script] = &[
     HOLD_LIST,
     HOLD_SWEEP,
 ];
+
+/// The batch variant of every script, in the order of [`SCRIPTS`]: `<name>_many` runs the
+/// script once per request of a batch, in order, in one call, with the clock read once for the
+/// whole batch (every request sees the same `now`, as a pipeline at one `now` would).
+///
+/// - **Keys**: every request's keys, one request after the other.
+/// - **Arguments**: the clock (as `ARGV[1]` of the script), the number of requests, then per
+///   request its key count, its argument count and its arguments without the clock.
+/// - **Reply**: one flat array: per request, its reply's length and elements or, for a
+///   refused request, `-1` and the text of its error reply (a refused request wrote nothing, and
+///   the requests after it still run). Flat, because Redis converts each nested table at a cost
+///   of its own, and clients take an error nested in an array for the failure of the whole call.
+///
+/// ```
+/// use leasehold_scripts::{many, LOCK_ACQUIRE, LOCK_ACQUIRE_MANY};
+/// assert_eq!(many(&LOCK_ACQUIRE), Some(&LOCK_ACQUIRE_MANY));
+/// assert!(LOCK_ACQUIRE_MANY.source.contains("local function run()"));
+/// ```
+pub const SCRIPTS_MANY: &[Script] = &[
+    LOCK_ACQUIRE_MANY,
+    LOCK_RELEASE_MANY,
+    LOCK_EXTEND_MANY,
+    LOCK_INSPECT_MANY,
+    SEMAPHORE_ACQUIRE_MANY,
+    SEMAPHORE_RELEASE_MANY,
+    SEMAPHORE_EXTEND_MANY,
+    SEMAPHORE_INSPECT_MANY,
+    LIMIT_FIXED_WINDOW_MANY,
+    LIMIT_SLIDING_LOG_MANY,
+    LIMIT_SLIDING_COUNTER_MANY,
+    LIMIT_TOKEN_BUCKET_MANY,
+    LIMIT_GCRA_MANY,
+    LIMIT_COOLDOWN_MANY,
+    LIMIT_RESET_MANY,
+    HOLD_RESERVE_MANY,
+    HOLD_RELEASE_MANY,
+    HOLD_EXTEND_MANY,
+    HOLD_CHECK_MANY,
+    HOLD_LIST_MANY,
+    HOLD_SWEEP_MANY,
+];
+
+/// The batch variant of `script`, if it is one of [`SCRIPTS`].
+pub fn many(script: &Script) -> Option<&'static Script> {
+    SCRIPTS.iter().position(|s| s.name == script.name).map(|at| &SCRIPTS_MANY[at])
+}

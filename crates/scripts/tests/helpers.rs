@@ -1,9 +1,10 @@
-//! Each assembled script defines every helper it calls and no helper it never calls.
+//! Each assembled script, and each batch variant, defines every helper it calls and no helper
+//! it never calls.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use leasehold_scripts::SCRIPTS;
+use leasehold_scripts::{Script, SCRIPTS, SCRIPTS_MANY};
 
 /// The names of the top-level `local function`s of `text`.
 fn defined(text: &str) -> Vec<String> {
@@ -33,6 +34,11 @@ fn uses(text: &str, name: &str) -> usize {
         .sum()
 }
 
+/// Every script and every batch variant.
+fn every_script() -> impl Iterator<Item = &'static Script> {
+    SCRIPTS.iter().chain(SCRIPTS_MANY)
+}
+
 fn every_helper() -> BTreeSet<String> {
     let lua = Path::new(env!("CARGO_MANIFEST_DIR")).join("lua");
     let mut names = BTreeSet::new();
@@ -46,7 +52,7 @@ fn every_helper() -> BTreeSet<String> {
 fn every_script_defines_each_helper_it_calls_before_its_first_use() {
     let helpers = every_helper();
     assert!(helpers.contains("fail") && helpers.contains("fence_next"), "{helpers:?}");
-    for script in SCRIPTS {
+    for script in every_script() {
         let defined = defined(script.source);
         for name in &helpers {
             if uses(script.source, name) == 0 {
@@ -63,8 +69,11 @@ fn every_script_defines_each_helper_it_calls_before_its_first_use() {
 
 #[test]
 fn no_script_carries_a_helper_it_never_calls() {
-    for script in SCRIPTS {
+    for script in every_script() {
         for name in defined(script.source) {
+            if name == "run" && script.source.contains("pcall(run)") {
+                continue;
+            }
             assert!(uses(script.source, &name) > 1, "{} defines {name} and never uses it", script.name);
         }
     }
@@ -95,4 +104,40 @@ fn a_fast_path_runs_before_any_helper_is_made_and_only_where_one_is_written() {
         assert!(defined(&text).is_empty(), "{}'s fast path defines a helper", script.name);
     }
     assert_eq!(fast, 2, "lock_acquire and limit_fixed_window have fast paths");
+}
+
+#[test]
+fn every_script_has_a_batch_variant_in_the_same_order() {
+    assert_eq!(SCRIPTS.len(), SCRIPTS_MANY.len());
+    for (script, many) in SCRIPTS.iter().zip(SCRIPTS_MANY) {
+        assert_eq!(many.name, format!("{}_many", script.name));
+        assert_eq!(many.transition, script.transition);
+        assert_eq!(leasehold_scripts::many(script), Some(many));
+        assert!(many.source.contains("local function run()\n"), "{}", many.name);
+        assert!(many.source.contains("pcall(run)"), "{}", many.name);
+    }
+}
+
+#[test]
+fn a_batch_variant_reads_the_clock_once_and_makes_its_shared_helpers_before_the_loop() {
+    for many in SCRIPTS_MANY {
+        assert_eq!(many.source.matches("redis.call('TIME')").count(), 1, "{}", many.name);
+        let run = many.source.find("local function run()").unwrap();
+        let before = &many.source[..run];
+        // The clock, the prelude's first helper, is made once per batch wherever it is used.
+        if many.source.contains("clock(ARGV[1])") {
+            assert!(before.contains("local function clock("), "{}", many.name);
+        }
+        assert!(before.contains("local KEYS, ARGV = {}, { BATCH_ARGV[1] }"), "{}", many.name);
+    }
+}
+
+#[test]
+fn a_batch_variant_runs_the_scripts_body_unchanged() {
+    for (script, many) in SCRIPTS.iter().zip(SCRIPTS_MANY) {
+        // The last statement of every script is its body's, and it is in the variant's `run`.
+        let last = script.source.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+        let run = many.source.find("local function run()").unwrap();
+        assert!(many.source[run..].contains(last), "{}: {last}", many.name);
+    }
 }

@@ -1,4 +1,4 @@
-//! `leasehold bench --redis [--quick] [--out DIR]`: the adapter against `redis-benchmark` on a
+//! `leasehold bench --redis [--quick] [--batched] [--out DIR]`: the adapter against `redis-benchmark` on a
 //! redis-server this command starts itself (free loopback port, no persistence, stopped by PID
 //! at the end), so nothing of anyone else's is touched or measured.
 //!
@@ -7,6 +7,8 @@
 //! the target ratio from the issue; a last column divides by redis-benchmark running leasehold's
 //! own `lock_acquire.lua` the same way, which separates the script's cost from the client's. Holds rows give reserve/check/release latency with 1k and
 //! with 1M live holds in the namespace, and Redis memory per hold beside the legacy lists'.
+//! `--batched` runs only the batch row and its redis-benchmark twins, to compare `apply_many`
+//! run after run (interleaved A/B runs on a shared machine).
 //! Figures depend on the machine and on what else runs: nothing here asserts a time.
 
 mod baseline;
@@ -54,11 +56,12 @@ struct Row {
 
 /// `bench --redis` with its options after `--redis`.
 pub fn command(args: &[String]) -> Result<(), String> {
-    let (mut quick, mut out) = (false, None);
+    let (mut quick, mut out, mut batched) = (false, None, false);
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--batched" => batched = true,
             "--out" => out = Some(rest.next().ok_or("--out needs a value")?.clone()),
             other => return Err(format!("bench --redis: unexpected argument `{other}`")),
         }
@@ -70,6 +73,9 @@ pub fn command(args: &[String]) -> Result<(), String> {
         server.port(),
         if quick { ", quick" } else { "" }
     );
+    if batched {
+        return batched_rows(&server, &sizes);
+    }
     let rows = throughput_rows(&server, &sizes)?;
     // The throughput runs leave keys that expire within a second: dropped now, their expiry
     // cannot shrink `used_memory` in the middle of a fill and spoil memory per hold.
@@ -102,6 +108,26 @@ fn count(n: u64) -> String {
         n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
         n => n.to_string(),
     }
+}
+
+/// `--batched`: only the batch row and its two redis-benchmark twins, for comparing changes to
+/// `apply_many` run after run on a shared machine.
+fn batched_rows(server: &RedisServer, sizes: &Sizes) -> Result<(), String> {
+    let sha = baseline::load(server, baseline::TRIVIAL)?;
+    let evalsha = ["EVALSHA", sha.as_str(), "1", "rb:__rand_int__", "v"];
+    let lock = baseline::load(server, leasehold_scripts::LOCK_ACQUIRE.source)?;
+    let lock = ["EVALSHA", lock.as_str(), "1", "rb:lock:{k__rand_int__}", "server", "k", "bench", "1000"];
+    let eval_p16 = baseline::run(server, "EVALSHA", sizes.batched, 50, 16, &evalsha)?;
+    let lock_p16 = baseline::run(server, "EVALSHA lock_acquire.lua", sizes.batched, 50, 16, &lock)?;
+    let ops = throughput::concurrent(server, sizes.batched, 50, 16, false)?;
+    println!("redis-benchmark {}: {:.0}/s", eval_p16.name, eval_p16.ops);
+    println!("redis-benchmark {}: {:.0}/s", lock_p16.name, lock_p16.ops);
+    println!(
+        "leasehold lock acquire, apply_many of 16, 50 connections: {ops:.0}/s, {:.2} of EVALSHA, {:.2} of lock_acquire.lua",
+        ops / eval_p16.ops,
+        ops / lock_p16.ops
+    );
+    Ok(())
 }
 
 fn throughput_rows(server: &RedisServer, sizes: &Sizes) -> Result<Vec<Row>, String> {
