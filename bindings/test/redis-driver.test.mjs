@@ -2,7 +2,7 @@
 // the key layout operators see, hold events in the stream, NOSCRIPT after SCRIPT FLUSH, bad
 // input refused before any I/O, the scripts taken from the build, and a dead Redis answered by
 // the failure policy (or a typed error) without hanging.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -10,20 +10,10 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { createClient } from "redis";
 import { Engine, InvalidArgumentError, RedisDriverError, RedisEngine } from "leasehold";
-import { freePort, startRedis } from "./redis-server.mjs";
+import { freePort, serveBothClients, startRedis } from "./redis-server.mjs";
 
-let server;
-const clients = {};
-before(async () => {
-  server = await startRedis();
-  clients.ioredis = new Redis(server.port, "127.0.0.1");
-  clients["node-redis"] = await createClient({ url: server.url }).connect();
-});
-after(async () => {
-  clients.ioredis?.disconnect();
-  await clients["node-redis"]?.close?.();
-  await server?.stop();
-});
+const shared = serveBothClients();
+const { clients } = shared;
 
 const LOGIN = { algorithm: "fixedWindow", quota: 2, window: 60_000 };
 
@@ -66,7 +56,7 @@ for (const kind of ["ioredis", "node-redis"]) {
   test(`through ${kind}, hold writes append their events to the namespace's stream and publish reserves`, async () => {
     const prefix = `events-${kind}`;
     const engine = new RedisEngine({ client: clients[kind], prefix, clock: () => 1_000, holdEvents: { channel: `${prefix}-reserved` } });
-    const listener = new Redis(server.port, "127.0.0.1");
+    const listener = new Redis(shared.server.port, "127.0.0.1");
     const heard = new Promise((resolve) => listener.on("message", (channel) => resolve(channel)));
     await listener.subscribe(`${prefix}-reserved`);
     const reserved = await engine.holds.reserve("reserved-assets_730", ["a1", "a2"], "user-1", 500);

@@ -1,28 +1,18 @@
 // The rate-limit middleware on a RedisEngine, over real HTTP on loopback, against a real
 // redis-server of its own (free loopback port, stopped by PID): headers equal to the outcome
 // Redis gave, through both clients, and a dead Redis answered by each failure policy.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import Redis from "ioredis";
 import { createClient } from "redis";
 import { Engine, RedisEngine, rateLimit } from "leasehold";
-import { freePort, startRedis } from "./redis-server.mjs";
+import { freePort, serveBothClients } from "./redis-server.mjs";
 
 const DEGRADED_HEADER = "leasehold-degraded";
 
-let server;
-const clients = {};
-before(async () => {
-  server = await startRedis();
-  clients.ioredis = new Redis(server.port, "127.0.0.1");
-  clients["node-redis"] = await createClient({ url: server.url }).connect();
-});
-after(async () => {
-  clients.ioredis?.disconnect();
-  await clients["node-redis"]?.close?.();
-  await server?.stop();
-});
+const shared = serveBothClients();
+const { clients } = shared;
 
 async function serve(handler) {
   const http_ = http.createServer(handler);

@@ -3,6 +3,9 @@
 // every file under test/, this one included: it defines no test.)
 import { spawn } from "node:child_process";
 import { createServer, connect } from "node:net";
+import { before, after } from "node:test";
+import Redis from "ioredis";
+import { createClient } from "redis";
 
 /** A free TCP port on 127.0.0.1 (the kernel picks it; freed before redis-server binds it). */
 export function freePort() {
@@ -62,4 +65,24 @@ export async function startRedis(port) {
       }
     },
   };
+}
+
+/**
+ * Registers node:test hooks that start a redis-server before the file's tests and connect an
+ * ioredis and a node-redis client to it, and close both and stop the server after them. Returns
+ * `{ server, clients }`, filled in by the `before` hook.
+ */
+export function serveBothClients() {
+  const shared = { server: undefined, clients: {} };
+  before(async () => {
+    shared.server = await startRedis();
+    shared.clients.ioredis = new Redis(shared.server.port, "127.0.0.1");
+    shared.clients["node-redis"] = await createClient({ url: shared.server.url }).connect();
+  });
+  after(async () => {
+    shared.clients.ioredis?.disconnect();
+    await shared.clients["node-redis"]?.close?.();
+    await shared.server?.stop();
+  });
+  return shared;
 }

@@ -3,25 +3,13 @@
 // same explicit `now`, and asks for the same outcome at every step (every variant: granted,
 // reacquired, denied, released, extended, notHolder, expired, held, free), and for the same
 // error on a malformed reply.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import Redis from "ioredis";
-import { createClient } from "redis";
 import { Engine, RedisDriverError, RedisEngine } from "leasehold";
-import { startRedis } from "./redis-server.mjs";
+import { serveBothClients } from "./redis-server.mjs";
 
-let server;
-const clients = {};
-before(async () => {
-  server = await startRedis();
-  clients.ioredis = new Redis(server.port, "127.0.0.1");
-  clients["node-redis"] = await createClient({ url: server.url }).connect();
-});
-after(async () => {
-  clients.ioredis?.disconnect();
-  await clients["node-redis"]?.close?.();
-  await server?.stop();
-});
+const shared = serveBothClients();
+const { clients } = shared;
 
 /** A small deterministic generator (mulberry32), so a failure replays. */
 function random(seed) {
