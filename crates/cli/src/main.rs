@@ -5,7 +5,7 @@
 //! leasehold simulate <preset|file.json> [--out DIR] [--seed N] [--horizon MS] [--redis URL [--flush]]
 //! leasehold replay <trace.jsonl> [--redis URL [--flush]]
 //! leasehold bench [--runs N] [SCENARIO...]
-//! leasehold bench --redis [--quick] [--out DIR]
+//! leasehold bench --redis [--quick] [--batched] [--out DIR]
 //! leasehold migrate legacy-holds --redis URL --app ID [--dry-run] [--prefix P] [--owner O]
 //! ```
 
@@ -42,10 +42,11 @@ commands:
   replay <trace.jsonl> [--redis URL [--flush]]
                                  re-run a trace and check that every outcome matches
   bench [--runs N] [SCENARIO...] simulated operations per second (default: four presets)
-  bench --redis [--quick] [--out DIR]
+  bench --redis [--quick] [--batched] [--out DIR]
                                  start a redis-server, run redis-benchmark as the baseline, then the
                                  adapter: lock acquire throughput, hold latency at 1k and 1M holds,
-                                 memory per hold vs the legacy lists; --out writes bench.json/.md
+                                 memory per hold vs the legacy lists; --batched: only apply_many
+                                 against its redis-benchmark twins; --out writes bench.json/.md
   migrate legacy-holds --redis URL --app ID [--dry-run] [--prefix P] [--owner O]
                                  import tradeit's reserved-assets_ID lists as holds in namespace
                                  reserved-assets_ID (owner legacy-import); the lists are only read";
