@@ -10,7 +10,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { createClient } from "redis";
 import { Engine, InvalidArgumentError, RedisDriverError, RedisEngine } from "leasehold";
-import { freePort, serveBothClients, startRedis } from "./redis-server.mjs";
+import { serveBothClients, startRedis, deadClients } from "./redis-server.mjs";
 
 const shared = serveBothClients();
 const { clients } = shared;
@@ -117,16 +117,6 @@ test("an error reply that is not leasehold's is a typed redis_server error", asy
   await assert.rejects(() => engine.locks.acquire("k", "a", 500), (error) => error instanceof RedisDriverError && error.code === "redis_server");
 });
 
-/** A client of each kind on a port where no Redis listens. */
-async function deadClients() {
-  const port = await freePort();
-  const io = new Redis(port, "127.0.0.1", { lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  io.on("error", () => {});
-  const node = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-  node.on("error", () => {});
-  await node.connect().catch(() => {});
-  return { ioredis: io, "node-redis": node, close: () => { io.disconnect(); } };
-}
 
 test("a dead Redis gives each policy's distinct outcome or a typed error, through both clients, without hanging", async () => {
   const dead = await deadClients();

@@ -4,10 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import Redis from "ioredis";
-import { createClient } from "redis";
 import { Engine, RedisEngine, rateLimit } from "leasehold";
-import { freePort, serveBothClients } from "./redis-server.mjs";
+import { serveBothClients, deadClients } from "./redis-server.mjs";
 
 const DEGRADED_HEADER = "leasehold-degraded";
 
@@ -93,16 +91,6 @@ test("a bad limit is refused when the Redis middleware is made, before anything 
   assert.equal(sent, 0);
 });
 
-/** Clients of both kinds on a port where no Redis listens. */
-async function deadClients() {
-  const port = await freePort();
-  const io = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  io.on("error", () => {});
-  const node = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-  node.on("error", () => {});
-  await node.connect().catch(() => {});
-  return { ioredis: io, "node-redis": node, close: () => io.disconnect() };
-}
 
 test("on a dead Redis, each failure policy answers distinctly over HTTP, marked as degraded", async () => {
   const dead = await deadClients();

@@ -86,3 +86,17 @@ export function serveBothClients() {
   });
   return shared;
 }
+
+/**
+ * An ioredis and a node-redis client on a free loopback port where no Redis listens (they never
+ * reconnect for long), and `close()` to let go of them.
+ */
+export async function deadClients() {
+  const port = await freePort();
+  const io = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  io.on("error", () => {});
+  const node = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
+  node.on("error", () => {});
+  await node.connect().catch(() => {});
+  return { ioredis: io, "node-redis": node, close: () => io.disconnect() };
+}

@@ -5,9 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import Redis from "ioredis";
-import { createClient } from "redis";
 import { Engine, LockBusyError, LockLostError, RedisDriverError, RedisEngine, withLock } from "leasehold";
-import { freePort, startRedis } from "./redis-server.mjs";
+import { startRedis, deadClients } from "./redis-server.mjs";
 
 let server;
 let client;
@@ -149,16 +148,6 @@ test("on Redis, a server that stops answering mid-renewal aborts the signal befo
   process.kill(own.pid, "SIGCONT");
 });
 
-/** Clients of both kinds on a port where no Redis listens. */
-async function deadClients() {
-  const port = await freePort();
-  const io = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  io.on("error", () => {});
-  const node = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-  node.on("error", () => {});
-  await node.connect().catch(() => {});
-  return { ioredis: io, "node-redis": node, close: () => io.disconnect() };
-}
 
 test("on a dead Redis, withLock follows the failure policy and never runs fn as if it held the lock", async () => {
   const dead = await deadClients();
