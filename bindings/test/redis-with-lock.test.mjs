@@ -105,30 +105,11 @@ async function renewedPast(engine, key, from, signal) {
   }
 }
 
-test("on Redis, a server stopped mid-renewal aborts the signal before the lease's expiry", { timeout: 30_000 }, async (t) => {
-  const { own, clock, engine } = await ownRedis(t, "wl-stopped", 5_000);
-  const { seen, aborted } = waitForAbort(clock);
-  let begin;
-  const started = new Promise((resolve) => (begin = resolve));
-  const running = withLock(engine, "job", (lease) => {
-    seen(lease);
-    begin(lease);
-    return new Promise((resolve) => lease.signal.addEventListener("abort", () => resolve("finished anyway")));
-  }, { ttl: 1_200, renewAt: 0.5 });
-  running.catch(() => {});
-  const granted = await renewedPast(engine, "job", 0);
-  const last = await renewedPast(engine, "job", granted.expiresAt, (await started).signal); // one renewal went through
-  await own.stop();
-  const { lease, at } = await aborted;
-  assert.ok(lease.expiresAt >= last.expiresAt, "the lease knows its last renewal");
-  assert.ok(at < lease.expiresAt, `aborted at ${at}, before the lease's expiry at ${lease.expiresAt}`);
-  assert.equal(lease.fence, last.fence);
-  await assert.rejects(running, (error) => error instanceof LockLostError && /renewing the lock .* failed/.test(error.message));
-});
-
-test("on Redis, a server that stops answering mid-renewal aborts the signal before the lease's expiry", { timeout: 30_000 }, async (t) => {
-  // The driver's timeout is far longer than the TTL: only withLock's own deadline can fire in time.
-  const { own, clock, engine } = await ownRedis(t, "wl-frozen", 60_000);
+/**
+ * withLock on "job" (ttl 1.2 s, renewed at half) with an fn that waits for the abort; returns once
+ * one renewal went through: the running withLock, the renewed lease, and the abort to await.
+ */
+async function renewedOnce(engine, clock) {
   const { seen, aborted } = waitForAbort(clock);
   let begin;
   const started = new Promise((resolve) => (begin = resolve));
@@ -140,6 +121,24 @@ test("on Redis, a server that stops answering mid-renewal aborts the signal befo
   running.catch(() => {});
   const granted = await renewedPast(engine, "job", 0);
   const last = await renewedPast(engine, "job", granted.expiresAt, (await started).signal);
+  return { running, last, aborted };
+}
+
+test("on Redis, a server stopped mid-renewal aborts the signal before the lease's expiry", { timeout: 30_000 }, async (t) => {
+  const { own, clock, engine } = await ownRedis(t, "wl-stopped", 5_000);
+  const { running, last, aborted } = await renewedOnce(engine, clock);
+  await own.stop();
+  const { lease, at } = await aborted;
+  assert.ok(lease.expiresAt >= last.expiresAt, "the lease knows its last renewal");
+  assert.ok(at < lease.expiresAt, `aborted at ${at}, before the lease's expiry at ${lease.expiresAt}`);
+  assert.equal(lease.fence, last.fence);
+  await assert.rejects(running, (error) => error instanceof LockLostError && /renewing the lock .* failed/.test(error.message));
+});
+
+test("on Redis, a server that stops answering mid-renewal aborts the signal before the lease's expiry", { timeout: 30_000 }, async (t) => {
+  // The driver's timeout is far longer than the TTL: only withLock's own deadline can fire in time.
+  const { own, clock, engine } = await ownRedis(t, "wl-frozen", 60_000);
+  const { running, last, aborted } = await renewedOnce(engine, clock);
   process.kill(own.pid, "SIGSTOP");
   const { lease, at } = await aborted;
   assert.ok(lease.expiresAt >= last.expiresAt, "the lease knows its last renewal");
