@@ -77,7 +77,9 @@ fn main() {
         let assembled = shake(&blocks);
         fs::write(out.join(format!("{name}.lua")), assembled).expect("write an assembled script");
         let fast = fs::read_to_string(&fast).unwrap_or_default();
-        let many = many(name, &lua, parts, &fast);
+        let many_fast = lua.join(format!("{name}_many_fast.lua"));
+        let many_fast = fs::read_to_string(&many_fast).ok();
+        let many = many(name, &lua, parts, &fast, many_fast.as_deref());
         fs::write(out.join(format!("{name}_many.lua")), many).expect("write a batch script");
     }
 }
@@ -171,6 +173,12 @@ end
 local KEYS, ARGV = {}, { BATCH_ARGV[1] }
 ";
 
+/// Opens the function that makes the batch variant's helpers and `run`, and returns `run`.
+const MAKE_RUN: &str = "\
+local run = nil
+local function make_run()
+";
+
 /// The loop over the batch's requests, after `run` (one request) is made. The counts are read
 /// and checked first, so a malformed batch runs nothing; `KEYS` and `ARGV` are refilled, not
 /// made anew, for each request; the replies go into one flat array (Redis converts a nested
@@ -198,38 +206,47 @@ local last_keys, last_args = 0, 1
 batch_keys, batch_args = 0, 3
 for i = 1, batch_count do
   local nkeys, nargs = counts[2 * i - 1], counts[2 * i]
-  for j = 1, nkeys do
-    KEYS[j] = BATCH_KEYS[batch_keys + j]
-  end
-  for j = nkeys + 1, last_keys do
-    KEYS[j] = nil
-  end
-  for j = 1, nargs do
-    ARGV[j + 1] = BATCH_ARGV[batch_args + 1 + j]
-  end
-  for j = nargs + 2, last_args do
-    ARGV[j] = nil
-  end
-  last_keys, last_args = nkeys, nargs + 1
-  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
-  local ok, reply = pcall(run)
-  if ok and type(reply) ~= 'table' then
-    ok, reply = false, 'LEASEHOLD protocol a reply is not an array'
-  end
-  if not ok then
-    if type(reply) == 'table' and reply.err then
-      reply = reply.err
-    end
-    replies[n + 1], replies[n + 2] = -1, tostring(reply)
-    n = n + 2
-  else
-    local len = #reply
-    replies[n + 1] = len
-    for j = 1, len do
-      replies[n + 1 + j] = reply[j]
-    end
+  -- The batch fast path, where the script has one: the request's reply (its length and up to
+  -- four elements) when it settles the request, nil when the request is left to `run`.
+  local len, a, b, c, d = SETTLE
+  if len then
+    replies[n + 1], replies[n + 2], replies[n + 3], replies[n + 4], replies[n + 5] = len, a, b, c, d
     n = n + 1 + len
+  else
+    for j = 1, nkeys do
+      KEYS[j] = BATCH_KEYS[batch_keys + j]
+    end
+    for j = nkeys + 1, last_keys do
+      KEYS[j] = nil
+    end
+    for j = 1, nargs do
+      ARGV[j + 1] = BATCH_ARGV[batch_args + 1 + j]
+    end
+    for j = nargs + 2, last_args do
+      ARGV[j] = nil
+    end
+    last_keys, last_args = nkeys, nargs + 1
+    run = run or make_run()
+    local ok, reply = pcall(run)
+    if ok and type(reply) ~= 'table' then
+      ok, reply = false, 'LEASEHOLD protocol a reply is not an array'
+    end
+    if not ok then
+      if type(reply) == 'table' and reply.err then
+        reply = reply.err
+      end
+      replies[n + 1], replies[n + 2] = -1, tostring(reply)
+      n = n + 2
+    else
+      local len = #reply
+      replies[n + 1] = len
+      for j = 1, len do
+        replies[n + 1 + j] = reply[j]
+      end
+      n = n + 1 + len
+    end
   end
+  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
 end
 return replies
 ";
@@ -239,7 +256,7 @@ return replies
 /// it uses, as for the script itself); then `run`, the fast path and the rest of the last part
 /// (its statements, and any helper among them, which may use their locals); then the loop.
 /// `redis.call('TIME')` becomes the one reading of the clock, `BATCH_TIME`.
-fn many(name: &str, lua: &Path, parts: &[&str], fast: &str) -> String {
+fn many(name: &str, lua: &Path, parts: &[&str], fast: &str, many_fast: Option<&str>) -> String {
     let read = |part: &str| fs::read_to_string(lua.join(part)).unwrap_or_else(|e| panic!("{part}: {e}"));
     let (body_part, lib_parts) = parts.split_last().expect("a script has a body");
     let lib: String = std::iter::once("prelude.lua").chain(lib_parts.iter().copied()).map(read).collect();
@@ -264,9 +281,20 @@ fn many(name: &str, lua: &Path, parts: &[&str], fast: &str) -> String {
             }
         }
     }
-    run.push_str("end\n");
+    run.push_str("end\nreturn run\nend\n");
     blocks.push(Block { helper: None, text: run });
-    blocks.push(Block { helper: None, text: MANY_LOOP.to_owned() });
+    // The helpers and `run` are made when the first request needs `run`: none are made for a
+    // batch that the fast path settles whole. The prelude's constants stay outside, for it.
+    blocks.insert(1, Block { helper: None, text: MAKE_RUN.to_owned() });
+    let settle = match many_fast {
+        Some(text) => {
+            assert!(text.contains("local function settle("), "{name}_many_fast.lua makes no `settle`");
+            blocks.push(Block { helper: None, text: text.to_owned() });
+            "settle(batch_keys, batch_args + 1, nkeys, nargs)"
+        }
+        None => "nil",
+    };
+    blocks.push(Block { helper: None, text: MANY_LOOP.replace("SETTLE", settle) });
     for block in &blocks {
         if let Some(helper) = &block.helper {
             let words = words(&block.text);
