@@ -81,11 +81,7 @@ local function settle(keys_at, args_at, nkeys, nargs)
     if keep < expires_at then
       keep = expires_at
     end
-    local left = keep - now
-    if left < 1 then
-      left = 1
-    end
-    settle_call('SET', name, value, 'PX', settle_format('%d', left))
+    settle_call('SET', name, value, 'PX', keep - now)
   else
     settle_call('SET', name, value)
   end
