@@ -160,7 +160,8 @@ const MANY_HEAD: &str = "\
 -- A batch: the script below run once per request, in order, with one clock for them all.
 -- KEYS: every request's keys, one request after the other.
 -- ARGV: the clock, the number of requests, then per request its key count, its argument count
--- and its arguments without the clock.
+-- and its arguments without the clock; or, when every request has the same counts, 'same',
+-- the key count, the argument count, then every request's arguments without the clock.
 -- Reply: one flat array, per request its reply's length and elements or, for a refused one,
 -- -1 and the text of its error reply. Each request is checked in full before its first write,
 -- so a refused one wrote nothing, and the others still run.
@@ -186,24 +187,35 @@ local function make_run()
 const MANY_LOOP: &str = "\
 local batch_count = tonumber(BATCH_ARGV[2]) or -1
 local counts = {}
-local batch_keys, batch_args = 0, 3
+-- `stride`: the counts before each request's arguments (2), or none when one pair gives them all.
+local same = BATCH_ARGV[3] == 'same'
+local first_args, stride = 3, 2
+if same then
+  first_args, stride = 4, 0
+end
+local batch_keys, batch_args = 0, first_args
 -- Most counts are one digit: a lookup, cheaper than tonumber's conversion.
 local DIGITS = { ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9 }
 for i = 1, batch_count do
-  local nkeys, nargs = BATCH_ARGV[batch_args], BATCH_ARGV[batch_args + 1]
+  local nkeys, nargs
+  if same then
+    nkeys, nargs = BATCH_ARGV[4], BATCH_ARGV[5]
+  else
+    nkeys, nargs = BATCH_ARGV[batch_args], BATCH_ARGV[batch_args + 1]
+  end
   nkeys, nargs = DIGITS[nkeys] or tonumber(nkeys), DIGITS[nargs] or tonumber(nargs)
   if not nkeys or not nargs then
     break
   end
   counts[2 * i - 1], counts[2 * i] = nkeys, nargs
-  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
+  batch_keys, batch_args = batch_keys + nkeys, batch_args + stride + nargs
 end
-if #counts ~= 2 * batch_count or batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + 1 then
+if #counts ~= 2 * batch_count or batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + stride - 1 then
   error({ err = 'LEASEHOLD protocol the batch does not match its counts' })
 end
 local replies, n = {}, 0
 local last_keys, last_args = 0, 1
-batch_keys, batch_args = 0, 3
+batch_keys, batch_args = 0, first_args
 for i = 1, batch_count do
   local nkeys, nargs = counts[2 * i - 1], counts[2 * i]
   -- The batch fast path, where the script has one: the request's reply (its length and up to
@@ -246,7 +258,7 @@ for i = 1, batch_count do
       n = n + 1 + len
     end
   end
-  batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
+  batch_keys, batch_args = batch_keys + nkeys, batch_args + stride + nargs
 end
 return replies
 ";

@@ -37,6 +37,17 @@ fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis:
     // Every call of a batch has the batch's clock as its first argument.
     let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
     cmd.arg(clock).arg(calls.len());
+    let shape = |call: &&Call| (call.keys.len(), call.args.len().saturating_sub(1));
+    let first = calls.first().map(shape);
+    if calls.iter().all(|call| Some(shape(call)) == first) {
+        // One pair of counts for the whole batch: two arguments fewer per request.
+        let (keys, args) = first.unwrap_or_default();
+        cmd.arg("same").arg(keys).arg(args);
+        for call in &calls {
+            cmd.arg(call.args.get(1..).unwrap_or_default());
+        }
+        return Ok(cmd);
+    }
     for call in &calls {
         let args = call.args.get(1..).unwrap_or_default();
         cmd.arg(call.keys.len()).arg(args.len()).arg(args);
