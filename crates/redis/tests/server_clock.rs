@@ -1,8 +1,12 @@
-//! The server clock through the lock scripts' fast paths: a lock taken, taken again by its
-//! owner and refused to another, one request at a time and in a batch, gives what the core gives
-//! at the `now` each outcome reveals, and leaves the key the Redis TTL the full transition sets.
+//! The server clock through the scripts' fast paths: a lock taken, taken again by its owner and
+//! refused to another, one request at a time and in a batch, gives what the core gives at the
+//! `now` each outcome reveals, and leaves the key the Redis TTL the full transition sets; a
+//! fixed window keeps the TTL its start gave it.
 
-use leasehold_core::{Acquire, Engine, LockOutcome, LockRequest, Millis, Outcome, Request};
+use leasehold_core::{
+    Acquire, Algorithm, Engine, FixedWindow, LimitOutcome, LimitRequest, LockOutcome, LockRequest, Millis,
+    Outcome, Request,
+};
 use leasehold_redis::testing::RedisServer;
 use leasehold_redis::{AdapterError, Clock};
 
@@ -75,4 +79,31 @@ fn a_lock_taken_again_and_refused_at_the_server_clock_gives_the_cores_outcomes_a
     assert_eq!(granted(&got[3]), (fence, Millis(now.0 + 4_000), true));
     assert!((5_001..=7_000).contains(&pttl("j")));
     assert!((1..=4_000).contains(&pttl("k")), "a shorter ttl taken again shortens the key's TTL");
+}
+
+#[test]
+fn a_fixed_window_at_the_server_clock_counts_each_check_and_its_key_lives_until_the_window_ends() {
+    let server = RedisServer::start();
+    let mut redis = server.connect("clock");
+    let mut raw = server.raw();
+    let algorithm = Algorithm::FixedWindow(FixedWindow { quota: 3, window: Millis(60_000) });
+    let check = Request::Limit(LimitRequest::Check { key: "u".into(), algorithm, block: None, cost: 1 });
+    let mut engine = Engine::new();
+    let key = "clock:limit:fixed_window:{u}";
+    let mut ends = Vec::new();
+    for remaining in [2, 1, 0] {
+        let got = redis.apply(&check, Clock::Server).unwrap();
+        let Outcome::Limit(LimitOutcome::Check(decision)) = &got else { panic!("{got:?}") };
+        assert!(decision.allowed && decision.remaining == remaining, "{decision:?}");
+        let exp: u64 = redis::cmd("HGET").arg(key).arg("exp").query(&mut raw).unwrap();
+        let now = Millis(exp - decision.reset_after.0);
+        assert_eq!(got, engine.apply(&check, now).unwrap());
+        let pttl: i64 = redis::cmd("PTTL").arg(key).query(&mut raw).unwrap();
+        assert!(pttl > 0 && pttl <= 60_000, "{pttl}");
+        ends.push(exp);
+    }
+    assert!(ends.iter().all(|&exp| exp == ends[0]), "one window: {ends:?}");
+    let got = redis.apply(&check, Clock::Server).unwrap();
+    let Outcome::Limit(LimitOutcome::Check(decision)) = &got else { panic!("{got:?}") };
+    assert!(!decision.allowed && decision.retry_after.0 >= 1, "{decision:?}");
 }

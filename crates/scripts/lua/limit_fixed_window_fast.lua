@@ -6,6 +6,13 @@
 -- a window that is not live starts afresh at `now`; `count + cost` within the quota is allowed
 -- and written with 'exp' in one HSET; past it, denied with nothing written. Anything else falls
 -- through to the full transition below, which reads the clock again; nothing was written.
+--
+-- The key's Redis TTL (server clock) is set, as the full transition sets it, to end at
+-- max(exp, su, sb) when a window starts. Within a live window that instant has not moved since
+-- the write that started it or struck (every write at the server clock sets it from the fields
+-- it leaves), so the PEXPIRE is left out there: a TTL only reclaims memory, it decides nothing.
+-- Whole numbers are checked with `x % 1 == 0` (an operator, not a call), and numbers go to
+-- redis.call as they are: Redis writes a whole number below 2^53 as its plain decimal text.
 do
   local server = ARGV[1] == 'server'
   local now
@@ -16,17 +23,18 @@ do
     now = tonumber(ARGV[1])
   end
   local key, quota, window, cost = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[10])
-  if ARGV[2] == 'check' and ARGV[7] == '' and now and now >= 0 and now == math.floor(now)
+  if ARGV[2] == 'check' and ARGV[7] == '' and now and now >= 0 and now % 1 == 0
     and #key >= 1 and #key <= MAX_KEY_BYTES
-    and quota and quota >= 1 and quota <= MAX_COUNT and quota == math.floor(quota)
-    and window and window >= 1 and window <= MAX_DURATION and window == math.floor(window)
-    and cost and cost >= 1 and cost <= quota and cost == math.floor(cost)
+    and quota and quota >= 1 and quota <= MAX_COUNT and quota % 1 == 0
+    and window and window >= 1 and window <= MAX_DURATION and window % 1 == 0
+    and cost and cost >= 1 and cost <= quota and cost % 1 == 0
     and now + window <= MAX then
     local fields = redis.call('HMGET', KEYS[1], 'count', 'exp', 'su', 'sb')
     local count, exp = tonumber(fields[1] or '0') or 0, tonumber(fields[2] or '0') or 0
     local su, sb = tonumber(fields[3] or '0') or 0, tonumber(fields[4] or '0') or 0
     if sb <= now then
-      if exp <= now then
+      local starts = exp <= now
+      if starts then
         count, exp = 0, now + window
       end
       local reset_after = exp - now
@@ -34,9 +42,9 @@ do
         return { 'decision', 0, quota, math.max(quota - count, 0), reset_after, reset_after }
       end
       count = count + cost
-      redis.call('HSET', KEYS[1], 'exp', string.format('%d', exp), 'count', string.format('%d', count))
-      if server then
-        redis.call('PEXPIRE', KEYS[1], string.format('%d', math.max(math.max(exp, su, sb) - now, 1)))
+      redis.call('HSET', KEYS[1], 'exp', exp, 'count', count)
+      if server and starts then
+        redis.call('PEXPIRE', KEYS[1], math.max(math.max(exp, su, sb) - now, 1))
       end
       return { 'decision', 1, quota, quota - count, reset_after, 0 }
     end
