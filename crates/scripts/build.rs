@@ -186,38 +186,48 @@ local function make_run()
 /// table at a cost of its own, checking it for every special field).
 const MANY_LOOP: &str = "\
 local batch_count = tonumber(BATCH_ARGV[2]) or -1
-local counts = {}
--- `stride`: the counts before each request's arguments (2), or none when one pair gives them all.
+-- `stride`: the counts before each request's arguments: 2, or none when one pair ('same')
+-- gives them all; `counts`, each request's pair, is only made for the first form.
 local same = BATCH_ARGV[3] == 'same'
 local first_args, stride = 3, 2
+local counts, same_keys, same_args = nil, nil, nil
+local batch_keys, batch_args = 0, first_args
 if same then
   first_args, stride = 4, 0
-end
-local batch_keys, batch_args = 0, first_args
--- Most counts are one digit: a lookup, cheaper than tonumber's conversion.
-local DIGITS = { ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9 }
-for i = 1, batch_count do
-  local nkeys, nargs
-  if same then
-    nkeys, nargs = BATCH_ARGV[4], BATCH_ARGV[5]
-  else
-    nkeys, nargs = BATCH_ARGV[batch_args], BATCH_ARGV[batch_args + 1]
+  same_keys, same_args = tonumber(BATCH_ARGV[4]) or -1, tonumber(BATCH_ARGV[5]) or -1
+  batch_keys, batch_args = same_keys * batch_count, first_args + same_args * batch_count
+  if same_keys < 0 or same_keys % 1 ~= 0 or same_args < 0 or same_args % 1 ~= 0 or batch_count < 0
+    or batch_count % 1 ~= 0 then
+    batch_keys = -1
   end
-  nkeys, nargs = DIGITS[nkeys] or tonumber(nkeys), DIGITS[nargs] or tonumber(nargs)
-  if not nkeys or not nargs then
-    break
+else
+  counts = {}
+  -- Most counts are one digit: a lookup, cheaper than tonumber's conversion.
+  local DIGITS = { ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9 }
+  for i = 1, batch_count do
+    local nkeys, nargs = BATCH_ARGV[batch_args], BATCH_ARGV[batch_args + 1]
+    nkeys, nargs = DIGITS[nkeys] or tonumber(nkeys), DIGITS[nargs] or tonumber(nargs)
+    if not nkeys or not nargs then
+      break
+    end
+    counts[2 * i - 1], counts[2 * i] = nkeys, nargs
+    batch_keys, batch_args = batch_keys + nkeys, batch_args + 2 + nargs
   end
-  counts[2 * i - 1], counts[2 * i] = nkeys, nargs
-  batch_keys, batch_args = batch_keys + nkeys, batch_args + stride + nargs
+  if #counts ~= 2 * batch_count then
+    batch_keys = -1
+  end
 end
-if #counts ~= 2 * batch_count or batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + stride - 1 then
+if batch_keys ~= #BATCH_KEYS or batch_args ~= #BATCH_ARGV + stride - 1 then
   error({ err = 'LEASEHOLD protocol the batch does not match its counts' })
 end
 local replies, n = {}, 0
 local last_keys, last_args = 0, 1
 batch_keys, batch_args = 0, first_args
 for i = 1, batch_count do
-  local nkeys, nargs = counts[2 * i - 1], counts[2 * i]
+  local nkeys, nargs = same_keys, same_args
+  if not same then
+    nkeys, nargs = counts[2 * i - 1], counts[2 * i]
+  end
   -- The batch fast path, where the script has one: the request's reply (its length and up to
   -- four elements) when it settles the request, nil when the request is left to `run`.
   local len, a, b, c, d = SETTLE
