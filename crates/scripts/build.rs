@@ -18,7 +18,10 @@
 //!
 //! Each script also gets a batch variant, `<name>_many` (see `many` below): its helpers made
 //! once, then its fast path and body run once per request of the batch, with one read of the
-//! clock for them all.
+//! clock for them all. A batch variant may have a fast path of its own,
+//! `lua/<name>_many_fast.lua`, made once per batch: a `local function settle(keys_at, args_at,
+//! nkeys, nargs)` that gives a request's reply length and up to four elements, or nil to leave
+//! the request to the full script; the helpers and `run` are made only when one is left so.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -78,6 +81,7 @@ fn main() {
         fs::write(out.join(format!("{name}.lua")), assembled).expect("write an assembled script");
         let fast = fs::read_to_string(&fast).unwrap_or_default();
         let many_fast = lua.join(format!("{name}_many_fast.lua"));
+        println!("cargo:rerun-if-changed={}", many_fast.display());
         let many_fast = fs::read_to_string(&many_fast).ok();
         let many = many(name, &lua, parts, &fast, many_fast.as_deref());
         fs::write(out.join(format!("{name}_many.lua")), many).expect("write a batch script");
@@ -276,8 +280,10 @@ return replies
 /// The batch variant of script `name`: the prelude and the parts but the last, with the last
 /// part's helpers that come before its first statement, made once (each with only the helpers
 /// it uses, as for the script itself); then `run`, the fast path and the rest of the last part
-/// (its statements, and any helper among them, which may use their locals); then the loop.
-/// `redis.call('TIME')` becomes the one reading of the clock, `BATCH_TIME`.
+/// (its statements, and any helper among them, which may use their locals), all of it inside
+/// `make_run`, called when a request first needs `run`; then the batch fast path `many_fast`,
+/// if any; then the loop. `redis.call('TIME')` becomes the one reading of the clock,
+/// `BATCH_TIME`.
 fn many(name: &str, lua: &Path, parts: &[&str], fast: &str, many_fast: Option<&str>) -> String {
     let read = |part: &str| fs::read_to_string(lua.join(part)).unwrap_or_else(|e| panic!("{part}: {e}"));
     let (body_part, lib_parts) = parts.split_last().expect("a script has a body");

@@ -1,7 +1,8 @@
 //! The server clock through the scripts' fast paths: a lock taken, taken again by its owner and
 //! refused to another, one request at a time and in a batch, gives what the core gives at the
-//! `now` each outcome reveals, and leaves the key the Redis TTL the full transition sets; a
-//! fixed window keeps the TTL its start gave it.
+//! `now` each outcome reveals and leaves the key the Redis TTL the full transition sets, and so
+//! does its release, by its owner or refused to another; a fixed window keeps the TTL its start
+//! gave it.
 
 use leasehold_core::{
     Acquire, Algorithm, Engine, FixedWindow, LimitOutcome, LimitRequest, LockOutcome, LockRequest, Millis,
@@ -79,6 +80,17 @@ fn a_lock_taken_again_and_refused_at_the_server_clock_gives_the_cores_outcomes_a
     assert_eq!(granted(&got[3]), (fence, Millis(now.0 + 4_000), true));
     assert!((5_001..=7_000).contains(&pttl("j")));
     assert!((1..=4_000).contains(&pttl("k")), "a shorter ttl taken again shortens the key's TTL");
+
+    let release = Request::Lock(LockRequest::Release { key: "k".into(), owner: "a".into() });
+    let refused = Request::Lock(LockRequest::Release { key: "j".into(), owner: "b".into() });
+    let later = Millis(now.0 + 1);
+    for request in [&release, &refused, &release] {
+        assert_eq!(
+            redis.apply(request, Clock::Server),
+            engine.apply(request, later).map_err(AdapterError::Invalid)
+        );
+    }
+    assert!(pttl("k") < 0, "a released lease whose fence need not be remembered is deleted");
 }
 
 #[test]

@@ -11,9 +11,11 @@
 //! keeping only the helpers (`local function`s) the script uses: Redis runs the whole text on
 //! every call, and each helper it defines is a closure made and collected every time
 //! (`build.rs` assembles them and lists each script's parts). The hottest scripts
-//! (`lock_acquire`, `limit_fixed_window`) also open with a fast path, `lua/<name>_fast.lua`,
-//! placed before the helpers: plain comparisons settle the usual case there with the fewest
-//! Redis calls, and anything else falls through, unwritten, to the full transition.
+//! (`lock_acquire`, `lock_release`, `limit_fixed_window`) also open with a fast path,
+//! `lua/<name>_fast.lua`, placed before the helpers: plain comparisons settle the usual case
+//! there with the fewest Redis calls, and anything else falls through, unwritten, to the full
+//! transition. A batch variant may have one of its own, `lua/<name>_many_fast.lua`
+//! (`lock_acquire_many`), which settles each request of the batch before `run` is needed.
 //!
 //! Every script follows one convention:
 //!
