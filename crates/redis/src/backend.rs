@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use leasehold_core::{Engine, Outcome, Request};
-use redis::{ErrorKind, RedisError, Value};
+use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
 
 use crate::clock::Clock;
 use crate::decode;
@@ -111,6 +111,22 @@ impl<C> Leasehold<C> {
     }
 }
 
+/// The `EVALSHA` of a prepared call, written straight into one command sized for it (no
+/// intermediate copy of the keys and arguments), and the script to load if Redis lacks it.
+fn evalsha(call: &Call) -> Result<(redis::Cmd, &'static redis::Script), AdapterError> {
+    let script = script(call.script)?;
+    let bytes = call.keys.iter().chain(&call.args).map(String::len).sum::<usize>();
+    let mut cmd = redis::Cmd::with_capacity(3 + call.keys.len() + call.args.len(), bytes + 64);
+    cmd.arg("EVALSHA").arg(script.get_hash()).arg(call.keys.len()).arg(&call.keys).arg(&call.args);
+    Ok((cmd, script))
+}
+
+/// Whether Redis answered that it lacks the script (a restart, `SCRIPT FLUSH`): the call did
+/// not run.
+pub(crate) fn is_noscript<T>(reply: &redis::RedisResult<T>) -> bool {
+    matches!(reply, Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript))
+}
+
 impl<C: redis::ConnectionLike> Leasehold<C> {
     /// Runs `request` at `clock` in one round trip.
     ///
@@ -118,15 +134,13 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     /// same state at the same `now`.
     pub fn apply(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
-        let mut invocation = script(call.script)?.prepare_invoke();
-        for key in &call.keys {
-            invocation.key(key);
+        let (cmd, script) = evalsha(&call)?;
+        let mut reply = cmd.query::<Value>(&mut self.connection);
+        if is_noscript(&reply) {
+            script.load(&mut self.connection).map_err(adapter_error)?;
+            reply = cmd.query(&mut self.connection);
         }
-        for arg in &call.args {
-            invocation.arg(arg);
-        }
-        let reply: Value = invocation.invoke(&mut self.connection).map_err(adapter_error)?;
-        decode::outcome(request, reply)
+        decode::outcome(request, reply.map_err(adapter_error)?)
     }
 }
 
@@ -134,14 +148,13 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     /// Sends a prepared call as a `Send` future: it holds only the prepared call across the
     /// await, never the request it came from.
     pub(crate) async fn invoke_async(&mut self, call: Call) -> Result<Value, AdapterError> {
-        let mut invocation = script(call.script)?.prepare_invoke();
-        for key in &call.keys {
-            invocation.key(key);
+        let (cmd, script) = evalsha(&call)?;
+        let mut reply = cmd.query_async::<Value>(&mut self.connection).await;
+        if is_noscript(&reply) {
+            script.load_async(&mut self.connection).await.map_err(adapter_error)?;
+            reply = cmd.query_async(&mut self.connection).await;
         }
-        for arg in &call.args {
-            invocation.arg(arg);
-        }
-        invocation.invoke_async(&mut self.connection).await.map_err(adapter_error)
+        reply.map_err(adapter_error)
     }
 
     /// [`Leasehold::apply`], asynchronously.

@@ -5,9 +5,9 @@
 
 use leasehold_core::{Outcome, Request};
 use leasehold_scripts::Script;
-use redis::{ErrorKind, RedisResult, ServerErrorKind, Value};
+use redis::{RedisResult, Value};
 
-use crate::backend::{adapter_error, script, Leasehold};
+use crate::backend::{adapter_error, is_noscript, script, Leasehold};
 use crate::clock::Clock;
 use crate::decode;
 use crate::encode::Call;
@@ -77,10 +77,6 @@ fn scripts(groups: &[&Group]) -> Vec<&'static Script> {
         }
     }
     scripts
-}
-
-fn is_noscript(reply: &RedisResult<Value>) -> bool {
-    matches!(reply, Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript))
 }
 
 /// The requests' prepared calls, the outcomes of those refused before sending, and the
