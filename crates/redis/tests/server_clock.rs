@@ -1,12 +1,12 @@
 //! The server clock through the scripts' fast paths: a lock taken, taken again by its owner and
 //! refused to another, one request at a time and in a batch, gives what the core gives at the
 //! `now` each outcome reveals and leaves the key the Redis TTL the full transition sets, and so
-//! does its release, by its owner or refused to another; a fixed window keeps the TTL its start
+//! do its extension and its release, by its owner or refused to another; a fixed window keeps the TTL its start
 //! gave it.
 
 use leasehold_core::{
-    Acquire, Algorithm, Engine, FixedWindow, LimitOutcome, LimitRequest, LockOutcome, LockRequest, Millis,
-    Outcome, Request,
+    Acquire, Algorithm, Engine, Extend, FixedWindow, LimitOutcome, LimitRequest, LockOutcome, LockRequest,
+    Millis, Outcome, Request,
 };
 use leasehold_redis::testing::RedisServer;
 use leasehold_redis::{AdapterError, Clock};
@@ -81,9 +81,24 @@ fn a_lock_taken_again_and_refused_at_the_server_clock_gives_the_cores_outcomes_a
     assert!((5_001..=7_000).contains(&pttl("j")));
     assert!((1..=4_000).contains(&pttl("k")), "a shorter ttl taken again shortens the key's TTL");
 
+    let later = Millis(now.0 + 1);
+    let extend =
+        Request::Lock(LockRequest::Extend { key: "j".into(), owner: "a".into(), ttl: Millis(8_000) });
+    let got = redis.apply(&extend, Clock::Server);
+    let Ok(Outcome::Lock(LockOutcome::Extend(Extend::Extended { expires_at, .. }))) = &got else {
+        panic!("{got:?}")
+    };
+    assert_eq!(got, engine.apply(&extend, Millis(expires_at.0 - 8_000)).map_err(AdapterError::Invalid));
+    assert!((7_001..=8_000).contains(&pttl("j")), "extending moves the key's TTL too");
+    let foreign =
+        Request::Lock(LockRequest::Extend { key: "j".into(), owner: "b".into(), ttl: Millis(8_000) });
+    assert_eq!(
+        redis.apply(&foreign, Clock::Server),
+        engine.apply(&foreign, later).map_err(AdapterError::Invalid)
+    );
+
     let release = Request::Lock(LockRequest::Release { key: "k".into(), owner: "a".into() });
     let refused = Request::Lock(LockRequest::Release { key: "j".into(), owner: "b".into() });
-    let later = Millis(now.0 + 1);
     for request in [&release, &refused, &release] {
         assert_eq!(
             redis.apply(request, Clock::Server),

@@ -103,7 +103,7 @@ fn a_fast_path_runs_before_any_helper_is_made_and_only_where_one_is_written() {
         assert!(at < first_helper, "{}'s fast path comes after a helper", script.name);
         assert!(defined(&text).is_empty(), "{}'s fast path defines a helper", script.name);
     }
-    assert_eq!(fast, 3, "lock_acquire, lock_release and limit_fixed_window have fast paths");
+    assert_eq!(fast, 4, "lock_acquire, lock_release, lock_extend and limit_fixed_window have fast paths");
 }
 
 #[test]

@@ -1,0 +1,50 @@
+
+-- lock_extend's fast path: valid arguments, checked with plain comparisons before the
+-- prelude's helpers are made (each is a closure made on every call), then one GET and the
+-- body's decisions: no lease or an ended one: expired; someone else's: not_holder; the owner's:
+-- extended to now + ttl with the same fence, the key's TTL up to the new expiry or the fence's
+-- forgettable instant, whichever is later (lock_put). A value that is no lease, or a Redis
+-- error, falls through to the body, nothing written; the body reads the clock again.
+do
+  local server = ARGV[1] == 'server'
+  local now
+  if server then
+    local t = redis.call('TIME')
+    now = t[1] * 1000 + math.floor(t[2] / 1000)
+  else
+    now = tonumber(ARGV[1])
+  end
+  local key, owner, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+  if now and now >= 0 and now % 1 == 0
+    and ttl and ttl >= 1 and ttl <= MAX_DURATION and ttl % 1 == 0 and now + ttl <= MAX
+    and #key >= 1 and #key <= MAX_KEY_BYTES and #owner >= 1 and #owner <= MAX_OWNER_BYTES then
+    local record = redis.pcall('GET', KEYS[1])
+    if not record then
+      return { 'expired' }
+    end
+    if type(record) == 'string' then
+      local fence, held_until, holder = string.match(record, '^(%d+) (%d+) (.*)$')
+      fence, held_until = tonumber(fence), tonumber(held_until)
+      if fence then
+        if held_until <= now then
+          return { 'expired' }
+        end
+        if holder ~= owner then
+          return { 'not_holder' }
+        end
+        local expires_at = now + ttl
+        local value = string.format('%d %d ', fence, expires_at) .. owner
+        if server then
+          local keep = math.floor(fence / FENCES_PER_MS) + 1
+          if keep < expires_at then
+            keep = expires_at
+          end
+          redis.call('SET', KEYS[1], value, 'PX', keep - now)
+        else
+          redis.call('SET', KEYS[1], value)
+        end
+        return { 'extended', fence, expires_at }
+      end
+    end
+  end
+end
