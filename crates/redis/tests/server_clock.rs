@@ -70,6 +70,8 @@ fn a_lock_taken_again_and_refused_at_the_server_clock_gives_the_cores_outcomes_a
         acquire("j", "a", 7_000),
         acquire("j", "b", 1_000),
         acquire("k", "a", 4_000),
+        acquire("i", "a", 3_000),
+        acquire("h", "a", 2_000),
     ];
     let got = redis.apply_many(&batch, Clock::Server).unwrap();
     let now = Millis(granted(&got[0]).1 .0 - 5_000);
@@ -80,6 +82,8 @@ fn a_lock_taken_again_and_refused_at_the_server_clock_gives_the_cores_outcomes_a
     assert_eq!(granted(&got[3]), (fence, Millis(now.0 + 4_000), true));
     assert!((5_001..=7_000).contains(&pttl("j")));
     assert!((1..=4_000).contains(&pttl("k")), "a shorter ttl taken again shortens the key's TTL");
+    assert_eq!(granted(&got[4]).2, false);
+    assert!((1..=3_000).contains(&pttl("i")) && (1..=2_000).contains(&pttl("h")), "new keys get their ttl");
 
     let later = Millis(now.0 + 1);
     let extend =
