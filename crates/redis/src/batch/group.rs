@@ -12,7 +12,8 @@ use crate::layout::slot;
 const MOST_PER_CALL: usize = 64;
 
 /// One command of a batch: the requests (positions in the batch) it runs, in order, the script
-/// it calls (the batch variant when it runs more than one) and the slot of their keys.
+/// it calls (the batch variant when it runs more than one) and the slot of their keys (None on
+/// a connection to one server, where it plays no part).
 pub(super) struct Group {
     pub positions: Vec<usize>,
     pub script: &'static Script,
@@ -30,7 +31,8 @@ fn runs(calls: &[Result<Call, AdapterError>], positions: &[usize], across_slots:
     let mut groups: Vec<Group> = Vec::new();
     for &i in positions {
         let Ok(call) = &calls[i] else { continue };
-        let slot = call_slot(call);
+        // On one server the slot plays no part: no checksum per call.
+        let slot = if across_slots { None } else { call_slot(call) };
         if let Some(group) = groups.last_mut() {
             let single = calls[group.positions[0]].as_ref().map(|c| c.script.name);
             let many = leasehold_scripts::many(call.script);
