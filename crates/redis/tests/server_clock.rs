@@ -78,11 +78,11 @@ fn a_lock_taken_again_and_refused_at_the_server_clock_gives_the_cores_outcomes_a
     let expected: Vec<_> =
         batch.iter().map(|r| engine.apply(r, now).map_err(AdapterError::Invalid)).collect();
     assert_eq!(got, expected);
-    assert_eq!(granted(&got[1]).2, true);
+    assert!(granted(&got[1]).2, "taken again by its owner");
     assert_eq!(granted(&got[3]), (fence, Millis(now.0 + 4_000), true));
     assert!((5_001..=7_000).contains(&pttl("j")));
     assert!((1..=4_000).contains(&pttl("k")), "a shorter ttl taken again shortens the key's TTL");
-    assert_eq!(granted(&got[4]).2, false);
+    assert!(!granted(&got[4]).2, "a new key after a held one");
     assert!((1..=3_000).contains(&pttl("i")) && (1..=2_000).contains(&pttl("h")), "new keys get their ttl");
 
     let later = Millis(now.0 + 1);
