@@ -188,7 +188,9 @@ pub const SCRIPTS: &[Script] = &[
 ///
 /// - **Keys**: every request's keys, one request after the other.
 /// - **Arguments**: the clock (as `ARGV[1]` of the script), the number of requests, then per
-///   request its key count, its argument count and its arguments without the clock.
+///   request its key count, its argument count and its arguments without the clock; or, when
+///   every request has the same counts, `same`, the key count, the argument count, then every
+///   request's arguments without the clock (two arguments fewer per request).
 /// - **Reply**: one flat array: per request, its reply's length and elements or, for a
 ///   refused request, `-1` and the text of its error reply (a refused request wrote nothing, and
 ///   the requests after it still run). Flat, because Redis converts each nested table at a cost
