@@ -49,8 +49,15 @@ function wireLimit(limit: LimitSpec): { algorithm: Json; block: Json } {
   return { algorithm: { [WIRE[limit.algorithm]]: params }, block };
 }
 
+/** A limit as the script takes it: the algorithm's wire name, its parameters and the block policy's, as text. */
+interface ScriptLimit {
+  algorithm: string;
+  params: string[];
+  block: string[] | null;
+}
+
 /** `limit` (already checked) as the script's arguments: the algorithm, its parameters, the block policy's. */
-function packed(limit: LimitSpec): { algorithm: string; params: string[]; block: string[] | null } {
+function packed(limit: LimitSpec): ScriptLimit {
   let params: number[];
   switch (limit.algorithm) {
     case "fixedWindow":
@@ -95,28 +102,35 @@ function leaseArgs(operation: string, key: unknown, owner: unknown, at: number |
 }
 
 /**
- * The last key, owner, ttl and capacity the raw checker accepted on Redis's clock (where it
- * checks with `now` 0, so its answer is a pure function of them: the core checks the key, the
- * owner, then the ttl's and capacity's ranges, and `0 + ttl` cannot overflow). A call on
- * Redis's clock with arguments it already accepted skips the crossing into wasm: the release or
- * renewal of the lease just taken, or the next acquire of the same lease.
+ * A key the core accepts whatever it is, without measuring it: 1 to 170 UTF-16 code units are
+ * at most 510 bytes of UTF-8 (3 per unit; a surrogate pair is 4 for 2), within the bound of 512.
+ */
+function surelyValidKey(key: unknown): boolean {
+  return typeof key === "string" && key.length > 0 && key.length <= 170;
+}
+
+/**
+ * The last owner, ttl and capacity the raw checker accepted on Redis's clock (where it checks
+ * with `now` 0, so its answer is a pure function of the arguments: the core checks the key, the
+ * owner, then the ttl's and capacity's ranges, and `0 + ttl` cannot overflow). A call on Redis's
+ * clock with a key the core accepts whatever it is ({@link surelyValidKey}) and the owner, ttl
+ * and capacity it already accepted skips the crossing into wasm: every acquire, release or
+ * renewal of one owner's leases after the first.
  */
 class Accepted {
-  #key: string | undefined;
   #owner: string | undefined;
   #ttl = -1;
   #capacity = -1;
 
-  /** Whether `key` and `owner` (and `ttl`, `capacity` where given) were accepted, on Redis's clock. */
+  /** Whether `key` passes and `owner` (and `ttl`, `capacity` where given) were accepted, on Redis's clock. */
   has(at: number | undefined, key: string, owner: string, ttl = this.#ttl, capacity = this.#capacity): boolean {
-    return at === undefined && key === this.#key && owner === this.#owner && ttl === this.#ttl && capacity === this.#capacity;
+    return at === undefined && owner === this.#owner && ttl === this.#ttl && capacity === this.#capacity && surelyValidKey(key);
   }
 
   /** Records what a passing check on Redis's clock accepted (`-1`: not checked by it). */
-  add(at: number | undefined, key: string, owner: string, ttl: number, capacity: number): void {
+  add(at: number | undefined, owner: string, ttl: number, capacity: number): void {
     if (at !== undefined) return;
-    if (key !== this.#key || owner !== this.#owner) {
-      this.#key = key;
+    if (owner !== this.#owner) {
       this.#owner = owner;
       this.#ttl = -1;
       this.#capacity = -1;
@@ -149,7 +163,7 @@ export class RedisLocks {
     const checkAt = leaseArgs(operation, key, owner, at, ttl);
     if (!this.#accepted.has(at, key, owner, ttl)) {
       core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, -1);
+      this.#accepted.add(at, owner, ttl, -1);
     }
     const call = leaseCall(core.layout, "lock", "acquire", [clockArg(at), key, owner, String(ttl)]);
     return core.direct(operation, call, typedAcquire, () => ({ lock: { acquire: { key, owner, ttl } } }), at);
@@ -163,7 +177,7 @@ export class RedisLocks {
     const checkAt = leaseArgs(operation, key, owner, at);
     if (!this.#accepted.has(at, key, owner)) {
       core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
-      this.#accepted.add(at, key, owner, -1, -1);
+      this.#accepted.add(at, owner, -1, -1);
     }
     const call = leaseCall(core.layout, "lock", "release", [clockArg(at), key, owner]);
     return core.direct(operation, call, typedRelease, () => ({ lock: { release: { key, owner } } }), at);
@@ -177,7 +191,7 @@ export class RedisLocks {
     const checkAt = leaseArgs(operation, key, owner, at, ttl);
     if (!this.#accepted.has(at, key, owner, ttl)) {
       core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, -1);
+      this.#accepted.add(at, owner, ttl, -1);
     }
     const call = leaseCall(core.layout, "lock", "extend", [clockArg(at), key, owner, String(ttl)]);
     return core.direct(operation, call, typedExtend, () => ({ lock: { extend: { key, owner, ttl } } }), at);
@@ -213,7 +227,7 @@ export class RedisSemaphores {
     const checkAt = leaseArgs(operation, key, owner, at, capacity, ttl);
     if (!this.#accepted.has(at, key, owner, ttl, capacity)) {
       core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, capacity);
+      this.#accepted.add(at, owner, ttl, capacity);
     }
     const call = leaseCall(core.layout, "semaphore", "acquire", [clockArg(at), key, owner, String(capacity), String(ttl)]);
     return core.direct(operation, call, typedAcquire, () => ({ semaphore: { acquire: { key, owner, capacity, ttl } } }), at);
@@ -227,7 +241,7 @@ export class RedisSemaphores {
     const checkAt = leaseArgs(operation, key, owner, at);
     if (!this.#accepted.has(at, key, owner)) {
       core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
-      this.#accepted.add(at, key, owner, -1, -1);
+      this.#accepted.add(at, owner, -1, -1);
     }
     const call = leaseCall(core.layout, "semaphore", "release", [clockArg(at), key, owner]);
     return core.direct(operation, call, typedRelease, () => ({ semaphore: { release: { key, owner } } }), at);
@@ -241,7 +255,7 @@ export class RedisSemaphores {
     const checkAt = leaseArgs(operation, key, owner, at, ttl);
     if (!this.#accepted.has(at, key, owner, ttl)) {
       core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, -1);
+      this.#accepted.add(at, owner, ttl, -1);
     }
     const call = leaseCall(core.layout, "semaphore", "extend", [clockArg(at), key, owner, String(ttl)]);
     return core.direct(operation, call, typedExtend, () => ({ semaphore: { extend: { key, owner, ttl } } }), at);
@@ -322,9 +336,77 @@ export class RedisHolds {
   }
 }
 
+/** The parameters of `limit` in the order {@link packed} reads them, unchecked (`undefined` where there are fewer). */
+function parameters(limit: LimitSpec): [unknown, unknown, unknown] {
+  switch (limit.algorithm) {
+    case "fixedWindow":
+    case "slidingLog":
+    case "slidingCounter":
+      return [limit.quota, limit.window, undefined];
+    case "tokenBucket":
+      return [limit.capacity, limit.refill, limit.interval];
+    case "gcra":
+      return [limit.burst, limit.interval, undefined];
+    default:
+      return [limit.interval, undefined, undefined];
+  }
+}
+
+/**
+ * The last limit and cost the scratch engine accepted on Redis's clock, number by number, with
+ * the script's arguments made from them. On Redis's clock the check is a pure function of the
+ * key, the limit and the cost (`now` is 0, and `0 +` any span accepted cannot overflow): a check
+ * with a key the core accepts whatever it is ({@link surelyValidKey}) and a limit and cost
+ * equal to the last accepted ones, value by value, needs neither the check nor the conversion
+ * to text again. A limit object changed in place is compared by its values, so it is seen.
+ */
+class AcceptedLimit {
+  #algorithm: unknown;
+  #parameters: [unknown, unknown, unknown] = [undefined, undefined, undefined];
+  /** `[violations, within, blockFor]`, or `undefined` for no block policy. */
+  #block: [unknown, unknown, unknown] | undefined;
+  #cost: unknown;
+  #script: ScriptLimit | undefined;
+  #costText = "";
+
+  /** The script's limit for `limit` and `cost` when they equal the last accepted ones, on Redis's clock. */
+  find(at: number | undefined, key: string, limit: LimitSpec, cost: number): ScriptLimit | undefined {
+    const script = this.#script;
+    if (script === undefined || at !== undefined || cost !== this.#cost || !surelyValidKey(key)) return undefined;
+    if (limit === null || typeof limit !== "object" || limit.algorithm !== this.#algorithm) return undefined;
+    const [a, b, c] = parameters(limit);
+    const kept = this.#parameters;
+    if (a !== kept[0] || b !== kept[1] || c !== kept[2]) return undefined;
+    const block: unknown = limit.block;
+    const policy = this.#block;
+    if (block === undefined || block === null) return policy === undefined ? script : undefined;
+    if (policy === undefined || typeof block !== "object") return undefined;
+    const { violations, within, blockFor } = block as { violations: unknown; within: unknown; blockFor: unknown };
+    return violations === policy[0] && within === policy[1] && blockFor === policy[2] ? script : undefined;
+  }
+
+  /** `cost` as text, for the limit {@link AcceptedLimit.find} answered. */
+  costText(): string {
+    return this.#costText;
+  }
+
+  /** Records `limit` and `cost`, which the scratch engine accepted on Redis's clock, and their script form. */
+  keep(at: number | undefined, limit: LimitSpec, cost: number, script: ScriptLimit): void {
+    if (at !== undefined) return;
+    this.#algorithm = limit.algorithm;
+    this.#parameters = parameters(limit);
+    const block = limit.block;
+    this.#block = block === undefined || block === null ? undefined : [block.violations, block.within, block.blockFor];
+    this.#cost = cost;
+    this.#costText = String(cost);
+    this.#script = script;
+  }
+}
+
 /** Rate limits on Redis: {@link Limits}, asynchronous. */
 export class RedisLimits {
   readonly #core: RedisCore;
+  readonly #accepted = { check: new AcceptedLimit(), peek: new AcceptedLimit() };
 
   /** @internal */
   constructor(core: RedisCore) {
@@ -341,19 +423,27 @@ export class RedisLimits {
     return this.#decide("limits.peek", "peek", key, limit, cost, now);
   }
 
-  #decide(operation: string, op: string, key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
+  #decide(operation: string, op: "check" | "peek", key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
     const core = this.#core;
     const at = core.explicitNow(now);
-    // The same method, so a refusal names the same operation; the scratch state is thrown away.
-    core.scratch().limits[op === "check" ? "check" : "peek"](key, limit, cost, at ?? 0);
-    const { algorithm, params, block } = packed(limit);
-    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), clockArg(at));
+    const accepted = this.#accepted[op];
+    let script = accepted.find(at, key, limit, cost);
+    let costText: string;
+    if (script === undefined) {
+      // The same method, so a refusal names the same operation; the scratch state is thrown away.
+      core.scratch().limits[op](key, limit, cost, at ?? 0);
+      script = packed(limit);
+      costText = String(cost);
+      accepted.keep(at, limit, cost, script);
+    } else {
+      costText = accepted.costText();
+    }
+    const call = limitCall(core.layout, op, key, script.algorithm, script.params, script.block, costText, clockArg(at));
     return core.decision(operation, call, () => {
       const wire = wireLimit(limit);
       return { limit: { [op]: { key, algorithm: wire.algorithm, block: wire.block, cost } } };
     }, at);
   }
-
 
   /** {@link Limits.reset} on Redis. */
   reset(key: string, algorithm: AlgorithmName, now?: number): Promise<MaybeDegraded<Reset>> {
