@@ -195,3 +195,15 @@ test("a batch whose new keys make wasm memory grow mid-call still reads its own 
     assert.equal(decisions.at(-1).allowed, false, "the third check of a key in one window is denied");
   }
 });
+
+test("a key checked again after other keys, and after one too long to write in place, is read afresh", () => {
+  const engine = new Engine({ clock: () => 1000 });
+  const limiter = engine.limits.limiter({ algorithm: "fixedWindow", quota: 3, window: 1000 });
+  const remaining = (key) => limiter.check(key).remaining;
+  assert.deepEqual([remaining("k"), remaining("k"), remaining("j"), remaining("k")], [2, 1, 2, 0]);
+  // 1200 bytes: refused by the core after overwriting the start of the buffer, then passed whole.
+  assert.throws(() => limiter.check("é".repeat(600)), (error) => error.code === "too_long" && error.len === 1200);
+  assert.deepEqual([limiter.check("k").allowed, remaining("j")], [false, 1]);
+  // The same text as another string object is the same key.
+  assert.equal(remaining(["j", "x"].join("").slice(0, 1)), 0);
+});
