@@ -207,3 +207,24 @@ test("a key checked again after other keys, and after one too long to write in p
   // The same text as another string object is the same key.
   assert.equal(remaining(["j", "x"].join("").slice(0, 1)), 0);
 });
+
+test("a spec accepted by the last check and then changed in place to bad numbers is refused, changing nothing", () => {
+  const engine = new Engine({ clock: () => 1000 });
+  const spec = { algorithm: "tokenBucket", capacity: 5, refill: 1, interval: 100 };
+  assert.equal(engine.limits.check("k", spec).remaining, 4);
+  const changes = [
+    [{ capacity: 0 }, "out_of_range", "capacity"], [{ capacity: 1.5 }, "not_an_integer", "capacity"], [{ refill: "1" }, "invalid_type", "refill"],
+    [{ interval: -1 }, "out_of_range", "interval"], [{ algorithm: "nope" }, "invalid_value", "algorithm"],
+    [{ block: { violations: 1, within: 0, blockFor: 10 } }, "out_of_range", "within"], [{ block: 3 }, "invalid_type", "block"],
+  ];
+  for (const [change, code, field] of changes) {
+    const saved = { ...spec };
+    Object.assign(spec, change);
+    for (const call of [() => engine.limits.check("k", spec), () => engine.limits.checkMany(["k"], spec)]) {
+      assert.throws(call, (error) => error.code === code && error.field === field, JSON.stringify(change));
+    }
+    for (const name of Object.keys(spec)) delete spec[name];
+    Object.assign(spec, saved);
+  }
+  assert.equal(engine.limits.check("k", spec).remaining, 3, "only the two good checks counted");
+});
