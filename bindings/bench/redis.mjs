@@ -8,6 +8,15 @@
 // `npm run bench:redis` prints a table; `-- --json` prints one JSON line of rows (what
 // `cargo xtask bench` reads). BENCH_SECONDS sets each row's
 // total time (default 3, in 15 interleaved slices). Not part of the tests: figures, no assertions.
+//
+// What each contender sends per operation, one round trip each unless said:
+//   - leasehold limit check: EVALSHA of the fixed-window script, 1 key and 10 arguments; a
+//     reply of 6 values;
+//   - RateLimiterRedis.consume: through ioredis, EVALSHA (ioredis `defineCommand`, EVAL on
+//     NOSCRIPT) of its own script: SET NX EX, INCRBY, PTTL, and EXPIRE when the key had no TTL;
+//     through node-redis, EVAL with the whole script source every time; a reply of 2 values;
+//   - raw SET NX PX: one SET; raw EVALSHA: the driver's exact command sent by the client itself;
+//   - lock acquire + release: two round trips on every side (leasehold: two EVALSHAs).
 import { createRequire } from "node:module";
 import Redis from "ioredis";
 import { createClient } from "redis";

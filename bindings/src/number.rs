@@ -36,7 +36,7 @@ pub fn integer(field: &'static str, value: f64) -> Result<u64, Failure> {
 /// in that range the conversion to `u64` drops exactly the fraction.
 #[inline(always)]
 pub fn exact(value: f64) -> Option<u64> {
-    if value >= 0.0 && value <= EXACT_LIMIT {
+    if (0.0..=EXACT_LIMIT).contains(&value) {
         let whole = value as u64;
         if whole as f64 == value {
             return Some(whole);

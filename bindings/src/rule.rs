@@ -65,7 +65,9 @@ impl RawEngine {
             return self.refuse(Failure::InvalidRequest { message: "the key in place is not UTF-8" });
         };
         let decided = match numbers {
-            Ok((cost, now)) => self.engine.limits().check(key, rule, cost, Millis(now)).map_err(Failure::Core),
+            Ok((cost, now)) => {
+                self.engine.limits().check(key, rule, cost, Millis(now)).map_err(Failure::Core)
+            }
             Err(failure) => Err(failure),
         };
         match decided {
