@@ -207,6 +207,19 @@ test("a Redis that never answers times out with redis_timeout, or the policy's o
   assert.deepEqual([open.degraded, open.allowed, open.cause.code], ["open", true, "redis_timeout"]);
 });
 
+test("among calls in flight together, exactly those that never get a reply time out, and the others keep their replies", { timeout: 10_000 }, async () => {
+  let calls = 0;
+  let silent = false;
+  const client = { send: () => (++calls % 3 === 0 || silent ? new Promise(() => {}) : Promise.resolve(["decision", 1, 2, 1, 10, 0])) };
+  const engine = new RedisEngine({ client, timeout: 50 });
+  const settled = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => engine.limits.check(`k${i}`, LOGIN)));
+  const outcomes = settled.map((result) => (result.status === "fulfilled" ? result.value.remaining : result.reason.code));
+  assert.deepEqual(outcomes, Array.from({ length: 30 }, (_, i) => ((i + 1) % 3 === 0 ? "redis_timeout" : 1)));
+  // A later call is watched afresh once the timer has stopped.
+  silent = true;
+  await assert.rejects(() => engine.limits.check("k", LOGIN), (error) => error.code === "redis_timeout");
+});
+
 test("no declaration of the Redis driver uses any", () => {
   const dir = join(import.meta.dirname, "../pkg/types/redis");
   const offenders = [];

@@ -34,6 +34,8 @@ export class Watchdog {
   #open: Pending[] = [];
   /** The batches closed by earlier ticks, oldest first. */
   #closed: Batch[] = [];
+  /** How many watched calls have not settled. */
+  #inFlight = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** `late(operation)` is the error a call without a reply in time is rejected with. */
@@ -45,20 +47,27 @@ export class Watchdog {
   /** `reply`, or a rejection with `late(operation)` when it has not settled within the timeout. */
   watch<T>(reply: Promise<T>, operation: string): Promise<T> {
     if (this.#timer === undefined) this.#arm();
+    this.#inFlight++;
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { settled: false, reject, operation };
       this.#open.push(entry);
       reply.then(
         (value) => {
-          entry.settled = true;
-          resolve(value);
+          if (this.#settle(entry)) resolve(value);
         },
         (error: unknown) => {
-          entry.settled = true;
-          reject(error);
+          if (this.#settle(entry)) reject(error);
         },
       );
     });
+  }
+
+  /** Marks `entry` settled; `false` when it already was (given up). */
+  #settle(entry: Pending): boolean {
+    if (entry.settled) return false;
+    entry.settled = true;
+    this.#inFlight--;
+    return true;
   }
 
   #arm(): void {
@@ -76,12 +85,10 @@ export class Watchdog {
     const closed = this.#closed;
     while (closed.length > 0 && closed[0].closedAt + this.#timeout <= now) {
       for (const entry of (closed.shift() as Batch).calls) {
-        if (entry.settled) continue;
-        entry.settled = true;
-        entry.reject(this.#late(entry.operation));
+        if (this.#settle(entry)) entry.reject(this.#late(entry.operation));
       }
     }
-    if (closed.every((batch) => batch.calls.every((entry) => entry.settled))) {
+    if (this.#inFlight === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
       this.#closed = [];
