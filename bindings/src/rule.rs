@@ -64,14 +64,12 @@ impl RawEngine {
         let Some(key) = self.input.get(..len).and_then(|bytes| core::str::from_utf8(bytes).ok()) else {
             return self.refuse(Failure::InvalidRequest { message: "the key in place is not UTF-8" });
         };
-        let decided = match numbers {
-            Ok((cost, now)) => {
-                self.engine.limits().check(key, rule, cost, Millis(now)).map_err(Failure::Core)
-            }
-            Err(failure) => Err(failure),
-        };
-        match decided {
-            Ok(decision) => self.report(&decision),
+        // Matched in place: no `Result` of a `Result` to move around in a size-optimized build.
+        match numbers {
+            Ok((cost, now)) => match self.engine.limits().check(key, rule, cost, Millis(now)) {
+                Ok(decision) => self.report(&decision),
+                Err(error) => self.refuse(Failure::Core(error)),
+            },
             Err(failure) => self.refuse(failure),
         }
     }
