@@ -14,8 +14,8 @@
  */
 
 interface Pending {
-  settled: boolean;
-  reject: (error: Error) => void;
+  /** How to give the call up; `undefined` once it has settled or been given up. */
+  reject: ((error: Error) => void) | undefined;
   /** What the call was, for the error that says it got no reply. */
   operation: string;
 }
@@ -49,7 +49,7 @@ export class Watchdog {
     if (this.#timer === undefined) this.#arm();
     this.#inFlight++;
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { settled: false, reject, operation };
+      const entry: Pending = { reject, operation };
       this.#open.push(entry);
       reply.then(
         (value) => {
@@ -62,10 +62,13 @@ export class Watchdog {
     });
   }
 
-  /** Marks `entry` settled; `false` when it already was (given up). */
+  /**
+   * Marks `entry` settled, letting go of its call (a batch keeps only this small record until
+   * the batch goes); `false` when it already was.
+   */
   #settle(entry: Pending): boolean {
-    if (entry.settled) return false;
-    entry.settled = true;
+    if (entry.reject === undefined) return false;
+    entry.reject = undefined;
     this.#inFlight--;
     return true;
   }
@@ -85,7 +88,8 @@ export class Watchdog {
     const closed = this.#closed;
     while (closed.length > 0 && closed[0].closedAt + this.#timeout <= now) {
       for (const entry of (closed.shift() as Batch).calls) {
-        if (this.#settle(entry)) entry.reject(this.#late(entry.operation));
+        const reject = entry.reject;
+        if (reject !== undefined && this.#settle(entry)) reject(this.#late(entry.operation));
       }
     }
     if (this.#inFlight === 0) {
