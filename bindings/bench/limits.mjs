@@ -7,6 +7,13 @@
 // each leasehold path, then again), so that a busy machine slows every side alike. Paths:
 // `check` (a limit spec on every call), `limiter` (a bound Limiter), `checkMany` and
 // `limiter.checkMany` (batches of 1000 keys, one crossing into wasm each).
+//
+// What each loop does, per operation, under the same conditions: one call on the next key of the
+// same list, read from the engine's own clock (`Date.now()` on both sides: neither is given
+// `now`), admitted and counted (the quota is never reached). rate-limiter-flexible's `consume`
+// returns a Promise, which its loop awaits one at a time, as a caller must; leasehold's calls are
+// synchronous and return the decision itself. Each round function does 10 000 operations
+// (10 batches for the batch paths) and is itself awaited, on both sides.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";

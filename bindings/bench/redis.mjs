@@ -8,6 +8,19 @@
 // `npm run bench:redis` prints a table; `-- --json` prints one JSON line of rows (what
 // `cargo xtask bench` reads). BENCH_SECONDS sets each row's
 // total time (default 3, in 15 interleaved slices). Not part of the tests: figures, no assertions.
+// Besides rates and latencies, each row has the CPU time this Node process spent per operation
+// (median over its slices), which other load on a shared machine swings less than it swings
+// rates: the difference between a leasehold row and the raw EVALSHA row is about the driver's
+// own cost.
+//
+// What each contender sends per operation, one round trip each unless said:
+//   - leasehold limit check: EVALSHA of the fixed-window script, 1 key and 10 arguments; a
+//     reply of 6 values;
+//   - RateLimiterRedis.consume: through ioredis, EVALSHA (ioredis `defineCommand`, EVAL on
+//     NOSCRIPT) of its own script: SET NX EX, INCRBY, PTTL, and EXPIRE when the key had no TTL;
+//     through node-redis, EVAL with the whole script source every time; a reply of 2 values;
+//   - raw SET NX PX: one SET; raw EVALSHA: the driver's exact command sent by the client itself;
+//   - lock acquire + release: two round trips on every side (leasehold: two EVALSHAs).
 import { createRequire } from "node:module";
 import Redis from "ioredis";
 import { createClient } from "redis";
@@ -42,11 +55,13 @@ async function race(ops) {
   const entries = Object.entries(ops);
   const rates = Object.fromEntries(entries.map(([name]) => [name, []]));
   const took = Object.fromEntries(entries.map(([name]) => [name, []]));
+  const cpu = Object.fromEntries(entries.map(([name]) => [name, []]));
   let i = 0;
   for (const [, op] of entries) for (let j = 0; j < 200; j++) await op(i++);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, op] of entries) {
       let done = 0;
+      const used = process.cpuUsage();
       const start = performance.now();
       const end = start + (SECONDS * 1000) / ROUNDS;
       for (let before = start, after; before < end; done++, before = after) {
@@ -55,13 +70,15 @@ async function race(ops) {
         took[name].push(after - before);
       }
       rates[name].push(done / ((performance.now() - start) / 1000));
+      const { user, system } = process.cpuUsage(used);
+      cpu[name].push((user + system) / done);
     }
   }
   const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
   for (const [name] of entries) {
     const sorted = took[name].sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
-    latency[name] = { p50_us: at(0.5), p99_us: at(0.99) };
+    latency[name] = { p50_us: at(0.5), p99_us: at(0.99), client_cpu_us: median(cpu[name]) };
   }
   return Object.fromEntries(entries.map(([name]) => [name, median(rates[name])]));
 }
@@ -194,8 +211,8 @@ function rows() {
     const named = (name) => (name && name in measured ? `${name} (${kind})` : undefined);
     for (const [name, rate] of Object.entries(measured)) {
       const [role, anchor, limit] = roles[name] ?? ["leasehold"];
-      const { p50_us, p99_us } = latencies[kind]?.[name] ?? {};
-      out.push({ name: `${name} (${kind})`, role, concurrency: 1, ops_per_sec: rate, p50_us, p99_us, anchor: named(anchor), limit: named(limit) });
+      const { p50_us, p99_us, client_cpu_us } = latencies[kind]?.[name] ?? {};
+      out.push({ name: `${name} (${kind})`, role, concurrency: 1, ops_per_sec: rate, p50_us, p99_us, client_cpu_us, anchor: named(anchor), limit: named(limit) });
     }
   }
   return out;
@@ -211,8 +228,8 @@ if (JSON_OUTPUT) {
     }
     console.log(`\n${kind} (one request in flight, median of ${ROUNDS} interleaved slices, ${SECONDS} s per row)`);
     for (const [name, rate] of Object.entries(rows)) {
-      const { p50_us, p99_us } = latencies[kind][name];
-      console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)} ops/s   p50 ${p50_us.toFixed(0).padStart(4)} µs   p99 ${p99_us.toFixed(0).padStart(5)} µs`);
+      const { p50_us, p99_us, client_cpu_us } = latencies[kind][name];
+      console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)} ops/s   p50 ${p50_us.toFixed(0).padStart(4)} µs   p99 ${p99_us.toFixed(0).padStart(5)} µs   Node CPU ${client_cpu_us.toFixed(1).padStart(5)} µs`);
     }
     for (const [name, value] of Object.entries(summary[kind])) console.log(`  ${name.padEnd(60)} ${value.toFixed(2)}×`);
   }

@@ -37,6 +37,12 @@ export class Core {
   readonly clock: () => number;
   private view: Float64Array;
   private input: Uint8Array;
+  /**
+   * The key whose UTF-8 is in the input buffer now, and its length in bytes: the raw engine
+   * only reads that buffer, so the same key checked again is not written again.
+   */
+  private written: string | undefined;
+  private writtenBytes = 0;
 
   constructor(options: EngineOptions) {
     const operation = "new Engine";
@@ -63,19 +69,29 @@ export class Core {
    * its length in bytes; -1 when it does not fit (the caller then passes it as a string).
    */
   writeKey(key: string): number {
+    // Growing the memory leaves the bytes where they are (only the view goes stale).
+    if (key === this.written) return this.writtenBytes;
     const n = key.length;
     if (n > INPUT_BYTES) return -1;
     let input = this.input;
     if (input.byteLength === 0) input = this.input = this.freshInput();
+    // Forgotten first: a key only partly written must not be taken for the last one.
+    this.written = undefined;
     let i = 0;
     for (; i < n; i++) {
       const unit = key.charCodeAt(i);
       if (unit > 0x7f) break;
       input[i] = unit;
     }
-    if (i === n) return n;
-    const { read, written } = encoder.encodeInto(key, input);
-    return read === n ? written : -1;
+    let bytes = n;
+    if (i !== n) {
+      const { read, written } = encoder.encodeInto(key, input);
+      if (read !== n) return -1;
+      bytes = written;
+    }
+    this.written = key;
+    this.writtenBytes = bytes;
+    return bytes;
   }
 
   /** The numbers of the last hot-path result (a view into wasm memory, renewed when it grows). */

@@ -8,7 +8,7 @@
 
 import type { Core } from "./engine.js";
 import { raw } from "./raw.js";
-import type { Decision } from "./types.js";
+import type { AlgorithmName, Decision, LimitSpec } from "./types.js";
 
 /** A limit's numbers as they cross: the algorithm's, then the block policy's. */
 export interface Packed {
@@ -21,6 +21,9 @@ export interface Packed {
   within: number;
   blockFor: number;
 }
+
+/** The algorithm of each code of the raw module (`CODES` in `limits.ts`, inverted). */
+const NAMES: readonly AlgorithmName[] = ["fixedWindow", "slidingLog", "slidingCounter", "tokenBucket", "gcra", "cooldown"];
 
 /** Status codes of the raw module. */
 const FAILED = 0;
@@ -67,6 +70,40 @@ export class HotPath {
       Object.assign(last, p);
       this.#kept = last;
     }
+  }
+
+  /**
+   * The numbers of the last limit given as a spec, when `spec` still has them, value by value
+   * (so a spec changed in place is seen): they passed every check then, so they pass now.
+   * `undefined` otherwise, and for anything that is not a limit object.
+   */
+  same(spec: LimitSpec): Packed | undefined {
+    const last = this.#last;
+    if (this.#kept !== last || spec === null || typeof spec !== "object" || spec.algorithm !== NAMES[last.code]) return undefined;
+    let c = 0;
+    switch (spec.algorithm) {
+      case "fixedWindow":
+      case "slidingLog":
+      case "slidingCounter":
+        if (spec.quota !== last.a || spec.window !== last.b) return undefined;
+        break;
+      case "tokenBucket":
+        if (spec.capacity !== last.a || spec.refill !== last.b) return undefined;
+        c = spec.interval;
+        break;
+      case "gcra":
+        if (spec.burst !== last.a || spec.interval !== last.b) return undefined;
+        break;
+      case "cooldown":
+        if (spec.interval !== last.a) return undefined;
+        break;
+    }
+    if (c !== last.c) return undefined;
+    const block: unknown = spec.block;
+    if (block === undefined || block === null) return last.block ? undefined : last;
+    if (!last.block || typeof block !== "object") return undefined;
+    const policy = block as { violations: unknown; within: unknown; blockFor: unknown };
+    return policy.violations === last.violations && policy.within === last.within && policy.blockFor === last.blockFor ? last : undefined;
   }
 
   /** A check of `key` under the limit {@link HotPath.use} set (`p`, for a key too long to write in place). */

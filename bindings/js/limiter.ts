@@ -4,7 +4,7 @@
  * @module
  */
 
-import { int, str, MAX_KEY_BYTES } from "./check.js";
+import { int, str, COPY_GUARD, MAX_KEY_BYTES } from "./check.js";
 import type { Core } from "./engine.js";
 import type { HotPath, Packed } from "./hot.js";
 import { code, keyUnits, peekPacked, resetKey } from "./limits.js";
@@ -41,8 +41,9 @@ export class Limiter {
   /** Checks `cost` units (default 1) for `key`, counting them when admitted. */
   check(key: string, cost = 1, now?: number): Decision {
     const operation = "limiter.check";
-    str(operation, "key", key, MAX_KEY_BYTES);
-    int(operation, "cost", cost);
+    // The checks `str` and `int` make, inlined for the values that pass them; they throw.
+    if (typeof key !== "string" || key.length > COPY_GUARD) str(operation, "key", key, MAX_KEY_BYTES);
+    if (cost !== 1) int(operation, "cost", cost);
     const at = this.#core.now(operation, now);
     this.#hot.use(operation, this.#packed, true);
     return this.#hot.check(operation, key, this.#packed, cost, at);

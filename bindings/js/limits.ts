@@ -114,11 +114,13 @@ export class Limits {
   check(key: string, limit: LimitSpec, cost = 1, now?: number): Decision {
     const operation = "limits.check";
     str(operation, "key", key, MAX_KEY_BYTES);
-    const p = pack(operation, limit);
+    const hot = this.#hot;
+    // The limit of the last check again: already checked, and already in wasm.
+    const p = hot.same(limit) ?? pack(operation, limit);
     int(operation, "cost", cost);
     const at = this.#core.now(operation, now);
-    this.#hot.use(operation, p, false);
-    return this.#hot.check(operation, key, p, cost, at);
+    hot.use(operation, p, false);
+    return hot.check(operation, key, p, cost, at);
   }
 
   /** The decision {@link Limits.check} would return, without counting anything. */
@@ -138,12 +140,13 @@ export class Limits {
   checkMany(keys: readonly string[], limit: LimitSpec, cost = 1, now?: number): Decision[] {
     const operation = "limits.checkMany";
     const units = keyUnits(operation, keys);
-    const p = pack(operation, limit);
+    const hot = this.#hot;
+    const p = hot.same(limit) ?? pack(operation, limit);
     int(operation, "cost", cost);
     const at = this.#core.now(operation, now);
     if (keys.length === 0) return [];
-    this.#hot.use(operation, p, false);
-    return this.#hot.checkMany(operation, keys, units, cost, at);
+    hot.use(operation, p, false);
+    return hot.checkMany(operation, keys, units, cost, at);
   }
 
   /**

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::batch::{in_place, Buffers};
 use crate::failure::Failure;
 use crate::limits::{limit, numbers, ALLOWED, DENIED};
-use crate::number::integer;
+use crate::number::{exact, integer};
 use crate::RawEngine;
 
 /// Status of a batch whose decisions were all written.
@@ -53,20 +53,23 @@ impl RawEngine {
     /// `[limit, remaining, reset_after, retry_after]` at [`RawEngine::out_ptr`], or
     /// [`crate::FAILED`].
     pub fn limit_check_rule(&mut self, len: usize, cost: f64, now: f64) -> u32 {
+        // Both numbers are almost always whole: `integer` (out of line) only names a fault.
+        let numbers = match (exact(cost), exact(now)) {
+            (Some(cost), Some(now)) => Ok((cost, now)),
+            _ => integer("cost", cost).and_then(|cost| Ok((cost, integer("now", now)?))),
+        };
         let Some(rule) = &self.rule else {
             return self.refuse(Failure::InvalidRequest { message: "no limit was set" });
         };
         let Some(key) = self.input.get(..len).and_then(|bytes| core::str::from_utf8(bytes).ok()) else {
             return self.refuse(Failure::InvalidRequest { message: "the key in place is not UTF-8" });
         };
-        let decided = match (integer("cost", cost), integer("now", now)) {
-            (Ok(cost), Ok(now)) => {
-                self.engine.limits().check(key, rule, cost, Millis(now)).map_err(Failure::Core)
-            }
-            (Err(failure), _) | (_, Err(failure)) => Err(failure),
-        };
-        match decided {
-            Ok(decision) => self.report(&decision),
+        // Matched in place: no `Result` of a `Result` to move around in a size-optimized build.
+        match numbers {
+            Ok((cost, now)) => match self.engine.limits().check(key, rule, cost, Millis(now)) {
+                Ok(decision) => self.report(&decision),
+                Err(error) => self.refuse(Failure::Core(error)),
+            },
             Err(failure) => self.refuse(failure),
         }
     }

@@ -195,3 +195,36 @@ test("a batch whose new keys make wasm memory grow mid-call still reads its own 
     assert.equal(decisions.at(-1).allowed, false, "the third check of a key in one window is denied");
   }
 });
+
+test("a key checked again after other keys, and after one too long to write in place, is read afresh", () => {
+  const engine = new Engine({ clock: () => 1000 });
+  const limiter = engine.limits.limiter({ algorithm: "fixedWindow", quota: 3, window: 1000 });
+  const remaining = (key) => limiter.check(key).remaining;
+  assert.deepEqual([remaining("k"), remaining("k"), remaining("j"), remaining("k")], [2, 1, 2, 0]);
+  // 1200 bytes: refused by the core after overwriting the start of the buffer, then passed whole.
+  assert.throws(() => limiter.check("é".repeat(600)), (error) => error.code === "too_long" && error.len === 1200);
+  assert.deepEqual([limiter.check("k").allowed, remaining("j")], [false, 1]);
+  // The same text as another string object is the same key.
+  assert.equal(remaining(["j", "x"].join("").slice(0, 1)), 0);
+});
+
+test("a spec accepted by the last check and then changed in place to bad numbers is refused, changing nothing", () => {
+  const engine = new Engine({ clock: () => 1000 });
+  const spec = { algorithm: "tokenBucket", capacity: 5, refill: 1, interval: 100 };
+  assert.equal(engine.limits.check("k", spec).remaining, 4);
+  const changes = [
+    [{ capacity: 0 }, "out_of_range", "capacity"], [{ capacity: 1.5 }, "not_an_integer", "capacity"], [{ refill: "1" }, "invalid_type", "refill"],
+    [{ interval: -1 }, "out_of_range", "interval"], [{ algorithm: "nope" }, "invalid_value", "algorithm"],
+    [{ block: { violations: 1, within: 0, blockFor: 10 } }, "out_of_range", "within"], [{ block: 3 }, "invalid_type", "block"],
+  ];
+  for (const [change, code, field] of changes) {
+    const saved = { ...spec };
+    Object.assign(spec, change);
+    for (const call of [() => engine.limits.check("k", spec), () => engine.limits.checkMany(["k"], spec)]) {
+      assert.throws(call, (error) => error.code === code && error.field === field, JSON.stringify(change));
+    }
+    for (const name of Object.keys(spec)) delete spec[name];
+    Object.assign(spec, saved);
+  }
+  assert.equal(engine.limits.check("k", spec).remaining, 3, "only the two good checks counted");
+});

@@ -112,6 +112,55 @@ test("bad input throws the in-memory engine's error before anything is sent", as
   assert.throws(() => new RedisEngine({ client: clients.ioredis, onUnavailable: "maybe" }), (error) => error.code === "invalid_value");
 });
 
+test("a limit and cost accepted once are not taken on trust for any other value, nor for a changed limit object", async () => {
+  const sent = [];
+  const engine = new RedisEngine({ client: { send: async (command, args) => {
+    sent.push(args);
+    return ["decision", 1, 10, 9, 60_000, 0];
+  } } });
+  const reference = new Engine();
+  const refusal = (call) => {
+    try {
+      call();
+    } catch (error) {
+      return error;
+    }
+    assert.fail("the in-memory engine accepted it");
+  };
+  const refused = async (call, expected) => {
+    await assert.rejects(async () => call(), (error) => {
+      assert.deepEqual([error.name, error.code, error.field, error.message], [expected.name, expected.code, expected.field, expected.message]);
+      return true;
+    });
+  };
+  const limit = { algorithm: "fixedWindow", quota: 10, window: 60_000 };
+  await engine.limits.check("a", limit);
+  await engine.limits.check("b", limit);
+  assert.deepEqual(sent[1], sent[0].map((arg) => (arg === "a" || arg === "{a}" ? "b" : arg.replace("{a}", "{b}"))), "the same call for another key");
+  const cases = [
+    ["", limit, 1], ["€".repeat(171), limit, 1], [7, limit, 1], ["k", limit, 0], ["k", limit, 11], ["k", limit, 1.5],
+    ["k", { ...limit, quota: 0 }, 1], ["k", { ...limit, window: -1 }, 1], ["k", { ...limit, algorithm: "nope" }, 1],
+    ["k", { algorithm: "gcra", burst: 10, interval: 0 }, 1], ["k", { ...limit, block: { violations: 0, within: 1, blockFor: 1 } }, 1],
+    ["k", { ...limit, block: 5 }, 1], ["k", null, 1],
+  ];
+  for (const [key, spec, cost] of cases) {
+    await refused(() => engine.limits.check(key, spec, cost), refusal(() => reference.limits.check(key, spec, cost, 0)));
+  }
+  await refused(() => engine.limits.check("k", limit, 1, 2 ** 53), refusal(() => reference.limits.check("k", limit, 1, 2 ** 53)));
+  // The object accepted, changed in place, is judged again.
+  limit.quota = 0;
+  await refused(() => engine.limits.check("k", limit), refusal(() => reference.limits.check("k", limit, 1, 0)));
+  limit.quota = 10;
+  limit.block = { violations: 2, within: 1_000, blockFor: -5 };
+  await refused(() => engine.limits.check("k", limit), refusal(() => reference.limits.check("k", limit, 1, 0)));
+  assert.equal(sent.length, 2, "nothing refused was sent");
+  // A changed limit that is valid is sent with its own numbers.
+  limit.block = { violations: 2, within: 1_000, blockFor: 5_000 };
+  limit.quota = 20;
+  await engine.limits.check("k", limit);
+  assert.deepEqual(sent[2].slice(-7), ["20", "60000", "", "2", "1000", "5000", "1"]);
+});
+
 test("an error reply that is not leasehold's is a typed redis_server error", async () => {
   const engine = new RedisEngine({ client: { send: async () => { throw Object.assign(new Error("OOM command not allowed"), { name: "ReplyError" }); } } });
   await assert.rejects(() => engine.locks.acquire("k", "a", 500), (error) => error instanceof RedisDriverError && error.code === "redis_server");
@@ -156,6 +205,19 @@ test("a Redis that never answers times out with redis_timeout, or the policy's o
   await assert.rejects(() => new RedisEngine({ client: silent, timeout: 50 }).locks.acquire("k", "a", 5), (error) => error.code === "redis_timeout");
   const open = await new RedisEngine({ client: silent, timeout: 50, onUnavailable: "open" }).limits.check("k", LOGIN);
   assert.deepEqual([open.degraded, open.allowed, open.cause.code], ["open", true, "redis_timeout"]);
+});
+
+test("among calls in flight together, exactly those that never get a reply time out, and the others keep their replies", { timeout: 10_000 }, async () => {
+  let calls = 0;
+  let silent = false;
+  const client = { send: () => (++calls % 3 === 0 || silent ? new Promise(() => {}) : Promise.resolve(["decision", 1, 2, 1, 10, 0])) };
+  const engine = new RedisEngine({ client, timeout: 50 });
+  const settled = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => engine.limits.check(`k${i}`, LOGIN)));
+  const outcomes = settled.map((result) => (result.status === "fulfilled" ? result.value.remaining : result.reason.code));
+  assert.deepEqual(outcomes, Array.from({ length: 30 }, (_, i) => ((i + 1) % 3 === 0 ? "redis_timeout" : 1)));
+  // A later call is watched afresh once the timer has stopped.
+  silent = true;
+  await assert.rejects(() => engine.limits.check("k", LOGIN), (error) => error.code === "redis_timeout");
 });
 
 test("no declaration of the Redis driver uses any", () => {

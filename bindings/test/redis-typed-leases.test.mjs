@@ -99,5 +99,13 @@ test("arguments the checker accepted once are not taken on trust for any other v
   refused(() => engine.locks.release("", "a"), refusal(() => reference.locks.release("", "a", 0)));
   refused(() => engine.locks.release("k", "a", 2 ** 53), refusal(() => reference.locks.release("k", "a", 2 ** 53)));
   refused(() => engine.semaphores.acquire("k", "a", 0, 500), refusal(() => reference.semaphores.acquire("k", "a", 0, 500, 0)));
+  // An owner accepted once vouches for no key: 171 three-byte characters are 513 bytes.
+  const long = "€".repeat(171);
+  refused(() => engine.locks.acquire(long, "a", 500), refusal(() => reference.locks.acquire(long, "a", 500, 0)));
+  refused(() => engine.locks.release(long, "a"), refusal(() => reference.locks.release(long, "a", 0)));
+  refused(() => engine.locks.acquire(["k"], "a", 500), refusal(() => reference.locks.acquire(["k"], "a", 500, 0)));
   assert.equal(sent, 2, "nothing refused was sent");
+  // Another key of the same owner is checked by its length alone, and sent.
+  assert.equal((await engine.locks.acquire("é".repeat(256), "a", 500)).kind, "granted");
+  assert.equal(sent, 3);
 });

@@ -17,8 +17,14 @@ export class Undecodable extends Error {}
 
 /** A whole number of a reply. */
 function whole(value: unknown): number {
-  // Integers come as digits from clients told to keep them exact (see `client.ts`).
-  if (typeof value === "string" && /^[0-9]{1,16}$/.test(value)) value = Number(value);
+  // Integers come as digits from clients told to keep them exact (see `client.ts`): Redis
+  // writes them without leading zeros, as `String` does, which is cheaper to compare than a
+  // regular expression is to run; any other digits take the expression.
+  if (typeof value === "string") {
+    const digits = value;
+    const number = Number(digits);
+    if (String(number) === digits || /^[0-9]{1,16}$/.test(digits)) value = number;
+  }
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 2 ** 53) return value;
   throw new Undecodable(`expected a whole number, got ${String(value)}`);
 }

@@ -14,6 +14,7 @@ import type { MaybeDegraded, RedisCore } from "./engine.js";
 import { leaseCall, limitCall } from "./encode.js";
 import { typedAcquire, typedExtend, typedLockState, typedRelease, typedSemaphoreState } from "./decode.js";
 import { int, str, MAX_KEY_BYTES, MAX_OWNER_BYTES } from "../check.js";
+import { Accepted, AcceptedLimit, type ScriptLimit } from "./accepted.js";
 
 /** The wire name of each algorithm. */
 const WIRE: Readonly<Record<AlgorithmName, string>> = {
@@ -50,7 +51,7 @@ function wireLimit(limit: LimitSpec): { algorithm: Json; block: Json } {
 }
 
 /** `limit` (already checked) as the script's arguments: the algorithm, its parameters, the block policy's. */
-function packed(limit: LimitSpec): { algorithm: string; params: string[]; block: string[] | null } {
+function packed(limit: LimitSpec): ScriptLimit {
   let params: number[];
   switch (limit.algorithm) {
     case "fixedWindow":
@@ -94,38 +95,6 @@ function leaseArgs(operation: string, key: unknown, owner: unknown, at: number |
   return at === undefined ? 0 : int(operation, "now", at);
 }
 
-/**
- * The last key, owner, ttl and capacity the raw checker accepted on Redis's clock (where it
- * checks with `now` 0, so its answer is a pure function of them: the core checks the key, the
- * owner, then the ttl's and capacity's ranges, and `0 + ttl` cannot overflow). A call on
- * Redis's clock with arguments it already accepted skips the crossing into wasm: the release or
- * renewal of the lease just taken, or the next acquire of the same lease.
- */
-class Accepted {
-  #key: string | undefined;
-  #owner: string | undefined;
-  #ttl = -1;
-  #capacity = -1;
-
-  /** Whether `key` and `owner` (and `ttl`, `capacity` where given) were accepted, on Redis's clock. */
-  has(at: number | undefined, key: string, owner: string, ttl = this.#ttl, capacity = this.#capacity): boolean {
-    return at === undefined && key === this.#key && owner === this.#owner && ttl === this.#ttl && capacity === this.#capacity;
-  }
-
-  /** Records what a passing check on Redis's clock accepted (`-1`: not checked by it). */
-  add(at: number | undefined, key: string, owner: string, ttl: number, capacity: number): void {
-    if (at !== undefined) return;
-    if (key !== this.#key || owner !== this.#owner) {
-      this.#key = key;
-      this.#owner = owner;
-      this.#ttl = -1;
-      this.#capacity = -1;
-    }
-    if (ttl !== -1) this.#ttl = ttl;
-    if (capacity !== -1) this.#capacity = capacity;
-  }
-}
-
 /** `ARGV[1]` of every script: the explicit `now`, or `server` for Redis's clock. */
 function clockArg(at: number | undefined): string {
   return at === undefined ? "server" : String(at);
@@ -149,7 +118,7 @@ export class RedisLocks {
     const checkAt = leaseArgs(operation, key, owner, at, ttl);
     if (!this.#accepted.has(at, key, owner, ttl)) {
       core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, -1);
+      this.#accepted.add(at, owner, ttl, -1);
     }
     const call = leaseCall(core.layout, "lock", "acquire", [clockArg(at), key, owner, String(ttl)]);
     return core.direct(operation, call, typedAcquire, () => ({ lock: { acquire: { key, owner, ttl } } }), at);
@@ -163,7 +132,7 @@ export class RedisLocks {
     const checkAt = leaseArgs(operation, key, owner, at);
     if (!this.#accepted.has(at, key, owner)) {
       core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
-      this.#accepted.add(at, key, owner, -1, -1);
+      this.#accepted.add(at, owner, -1, -1);
     }
     const call = leaseCall(core.layout, "lock", "release", [clockArg(at), key, owner]);
     return core.direct(operation, call, typedRelease, () => ({ lock: { release: { key, owner } } }), at);
@@ -177,7 +146,7 @@ export class RedisLocks {
     const checkAt = leaseArgs(operation, key, owner, at, ttl);
     if (!this.#accepted.has(at, key, owner, ttl)) {
       core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, -1);
+      this.#accepted.add(at, owner, ttl, -1);
     }
     const call = leaseCall(core.layout, "lock", "extend", [clockArg(at), key, owner, String(ttl)]);
     return core.direct(operation, call, typedExtend, () => ({ lock: { extend: { key, owner, ttl } } }), at);
@@ -213,7 +182,7 @@ export class RedisSemaphores {
     const checkAt = leaseArgs(operation, key, owner, at, capacity, ttl);
     if (!this.#accepted.has(at, key, owner, ttl, capacity)) {
       core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, capacity);
+      this.#accepted.add(at, owner, ttl, capacity);
     }
     const call = leaseCall(core.layout, "semaphore", "acquire", [clockArg(at), key, owner, String(capacity), String(ttl)]);
     return core.direct(operation, call, typedAcquire, () => ({ semaphore: { acquire: { key, owner, capacity, ttl } } }), at);
@@ -227,7 +196,7 @@ export class RedisSemaphores {
     const checkAt = leaseArgs(operation, key, owner, at);
     if (!this.#accepted.has(at, key, owner)) {
       core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
-      this.#accepted.add(at, key, owner, -1, -1);
+      this.#accepted.add(at, owner, -1, -1);
     }
     const call = leaseCall(core.layout, "semaphore", "release", [clockArg(at), key, owner]);
     return core.direct(operation, call, typedRelease, () => ({ semaphore: { release: { key, owner } } }), at);
@@ -241,7 +210,7 @@ export class RedisSemaphores {
     const checkAt = leaseArgs(operation, key, owner, at, ttl);
     if (!this.#accepted.has(at, key, owner, ttl)) {
       core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
-      this.#accepted.add(at, key, owner, ttl, -1);
+      this.#accepted.add(at, owner, ttl, -1);
     }
     const call = leaseCall(core.layout, "semaphore", "extend", [clockArg(at), key, owner, String(ttl)]);
     return core.direct(operation, call, typedExtend, () => ({ semaphore: { extend: { key, owner, ttl } } }), at);
@@ -325,6 +294,7 @@ export class RedisHolds {
 /** Rate limits on Redis: {@link Limits}, asynchronous. */
 export class RedisLimits {
   readonly #core: RedisCore;
+  readonly #accepted = { check: new AcceptedLimit(), peek: new AcceptedLimit() };
 
   /** @internal */
   constructor(core: RedisCore) {
@@ -341,19 +311,27 @@ export class RedisLimits {
     return this.#decide("limits.peek", "peek", key, limit, cost, now);
   }
 
-  #decide(operation: string, op: string, key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
+  #decide(operation: string, op: "check" | "peek", key: string, limit: LimitSpec, cost: number, now: number | undefined): Promise<MaybeDegraded<Decision>> {
     const core = this.#core;
     const at = core.explicitNow(now);
-    // The same method, so a refusal names the same operation; the scratch state is thrown away.
-    core.scratch().limits[op === "check" ? "check" : "peek"](key, limit, cost, at ?? 0);
-    const { algorithm, params, block } = packed(limit);
-    const call = limitCall(core.layout, op, key, algorithm, params, block, String(cost), clockArg(at));
+    const accepted = this.#accepted[op];
+    let script = accepted.find(at, key, limit, cost);
+    let costText: string;
+    if (script === undefined) {
+      // The same method, so a refusal names the same operation; the scratch state is thrown away.
+      core.scratch().limits[op](key, limit, cost, at ?? 0);
+      script = packed(limit);
+      costText = String(cost);
+      accepted.keep(at, limit, cost, script);
+    } else {
+      costText = accepted.costText();
+    }
+    const call = limitCall(core.layout, op, key, script.algorithm, script.params, script.block, costText, clockArg(at));
     return core.decision(operation, call, () => {
       const wire = wireLimit(limit);
       return { limit: { [op]: { key, algorithm: wire.algorithm, block: wire.block, cost } } };
     }, at);
   }
-
 
   /** {@link Limits.reset} on Redis. */
   reset(key: string, algorithm: AlgorithmName, now?: number): Promise<MaybeDegraded<Reset>> {
