@@ -1,11 +1,9 @@
 //! One hold namespace: its holds by item, the same holds in expiry order, and its last fence.
 
-use alloc::collections::BTreeSet;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cmp::Ordering;
-use core::ops::Bound;
 
+use super::expiry::ExpiryIndex;
 use crate::fence;
 use crate::hold::{HoldEvent, HoldEventKind};
 use crate::store::Store;
@@ -30,32 +28,13 @@ impl HoldRecord {
     }
 }
 
-/// An entry of the expiry index: expiry order, ties by the item's bytes (a Redis sorted set's
-/// order for equal scores), compared inline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Expiry(Millis, Arc<str>);
-
-impl Ord for Expiry {
-    #[inline]
-    fn cmp(&self, other: &Expiry) -> Ordering {
-        self.0.cmp(&other.0).then_with(|| crate::bytes::cmp(self.1.as_bytes(), other.1.as_bytes()))
-    }
-}
-
-impl PartialOrd for Expiry {
-    #[inline]
-    fn partial_cmp(&self, other: &Expiry) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 /// The state of one namespace. Dead holds stay until reclaimed by a lazy or explicit sweep,
 /// which is what emits their `expired` event.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Namespace {
     holds: Store<HoldRecord, Arc<str>>,
-    /// `(expires_at, item)`: expiry order, ties by the item's bytes (a Redis sorted set's order).
-    by_expiry: BTreeSet<Expiry>,
+    /// Every held item in expiry order, ties by the item's bytes (a Redis sorted set's order).
+    by_expiry: ExpiryIndex,
     pub last_fence: u64,
     /// The item and owner names of the last hold removed. A reserve that names them again
     /// (an item released and taken again, the same owner coming back) shares them instead of
@@ -65,7 +44,7 @@ pub(crate) struct Namespace {
 
 impl Namespace {
     pub fn new(seed: u64) -> Namespace {
-        Namespace { holds: Store::new(seed), by_expiry: BTreeSet::new(), last_fence: 0, spare: None }
+        Namespace { holds: Store::new(seed), by_expiry: ExpiryIndex::default(), last_fence: 0, spare: None }
     }
 
     pub fn get(&self, item: &str) -> Option<&HoldRecord> {
@@ -84,7 +63,7 @@ impl Namespace {
     /// Removes the hold at `position`.
     pub fn remove_at(&mut self, position: usize) -> HoldRecord {
         let record = self.holds.remove_found(position);
-        self.by_expiry.remove(&Expiry(record.expires_at, record.item.clone()));
+        self.by_expiry.remove(record.expires_at, &record.item);
         record
     }
 
@@ -113,12 +92,10 @@ impl Namespace {
     /// Moves the expiry of the hold at `position`; returns its `extended` event.
     pub fn set_expiry_at(&mut self, position: usize, expires_at: Millis) -> HoldEvent {
         let record = self.holds.at_mut(position);
-        let old = Expiry(record.expires_at, record.item.clone());
+        let old = record.expires_at;
         record.expires_at = expires_at;
-        let event = record.event(HoldEventKind::Extended);
-        self.by_expiry.remove(&old);
-        self.by_expiry.insert(Expiry(expires_at, old.1));
-        event
+        self.by_expiry.reschedule(old, expires_at, &record.item);
+        record.event(HoldEventKind::Extended)
     }
 
     pub fn len(&self) -> usize {
@@ -128,14 +105,12 @@ impl Namespace {
     /// Holds whose `expires_at > now`. Counts the dead holds not yet reclaimed, which the lazy
     /// sweep keeps few.
     pub fn live_count(&self, now: Millis) -> u64 {
-        let dead = self.by_expiry.iter().take_while(|entry| entry.0 <= now).count();
-        (self.holds.len() - dead) as u64
+        (self.holds.len() - self.by_expiry.count_through(now)) as u64
     }
 
     /// The expiry of the `nth` (0-based) live hold in expiry order.
     pub fn nth_live_expiry(&self, now: Millis, nth: usize) -> Option<Millis> {
-        let lower = Expiry(Millis(now.0 + 1), Arc::from(""));
-        self.by_expiry.range(lower..).nth(nth).map(|entry| entry.0)
+        self.by_expiry.nth_after(now, nth)
     }
 
     /// Live holds from `after` (exclusive) in expiry order.
@@ -144,16 +119,12 @@ impl Namespace {
         now: Millis,
         after: Option<(Millis, &str)>,
     ) -> impl Iterator<Item = &'a HoldRecord> + 'a {
-        let lower = match after {
-            Some((at, item)) if at > now => Bound::Excluded(Expiry(at, Arc::from(item))),
-            _ => Bound::Included(Expiry(Millis(now.0 + 1), Arc::from(""))),
-        };
-        self.by_expiry.range((lower, Bound::Unbounded)).filter_map(|entry| self.holds.get(&entry.1))
+        self.by_expiry.iter_after(now, after).filter_map(|item| self.holds.get(item))
     }
 
     /// Adds a hold for an item that has none.
     pub fn insert(&mut self, record: HoldRecord) {
-        self.by_expiry.insert(Expiry(record.expires_at, record.item.clone()));
+        self.by_expiry.insert(record.expires_at, record.item.clone());
         self.holds.insert_new(record.item.clone(), record);
     }
 
@@ -162,7 +133,7 @@ impl Namespace {
     pub fn sweep_dead(&mut self, now: Millis, max: usize, events: &mut Vec<HoldEvent>) -> usize {
         let mut reclaimed = 0;
         while reclaimed < max && self.has_dead(now) {
-            let Some(Expiry(_, item)) = self.by_expiry.pop_first() else { break };
+            let Some((_, item)) = self.by_expiry.pop_first() else { break };
             if let Some(record) = self.holds.remove(&item) {
                 events.push(record.event(HoldEventKind::Expired));
             }
@@ -176,7 +147,7 @@ impl Namespace {
 
     /// Whether a dead hold remains.
     pub fn has_dead(&self, now: Millis) -> bool {
-        self.by_expiry.first().is_some_and(|entry| entry.0 <= now)
+        self.by_expiry.first_expiry().is_some_and(|at| at <= now)
     }
 
     /// Whether the namespace can be dropped without losing anything: no hold at all, and its
