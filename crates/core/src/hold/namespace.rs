@@ -23,28 +23,52 @@ impl HoldRecord {
         self.expires_at > now
     }
 
+    /// Whether this is a released hold kept in place (fences start at 1, so 0 marks it).
+    pub fn is_parked(&self) -> bool {
+        self.fence == 0
+    }
+
     pub fn event(&self, kind: HoldEventKind) -> HoldEvent {
         HoldEvent { kind, item: self.item.clone(), fence: self.fence, expires_at: self.expires_at }
     }
 }
 
+/// Released holds kept in place per namespace, for their items to be reserved again without
+/// allocating, hashing or indexing them anew.
+const PARKED: usize = 32;
+
 /// The state of one namespace. Dead holds stay until reclaimed by a lazy or explicit sweep,
 /// which is what emits their `expired` event.
+///
+/// A released hold is *parked* rather than removed while fewer than [`PARKED`] are: it stays
+/// in `holds` with fence 0 and expiry 0 (so it is never live), out of the expiry index, and
+/// counts nowhere; a reserve of its item takes the record back. Parked records go with the
+/// namespace, which is forgotten once it has no other hold.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Namespace {
     holds: Store<HoldRecord, Arc<str>>,
     /// Every held item in expiry order, ties by the item's bytes (a Redis sorted set's order).
     by_expiry: ExpiryIndex,
     pub last_fence: u64,
-    /// The item and owner names of the last hold removed. A reserve that names them again
-    /// (an item released and taken again, the same owner coming back) shares them instead of
-    /// allocating; one pair per namespace, dropped with it.
-    spare: Option<(Arc<str>, Arc<str>)>,
+    /// Parked records in `holds`.
+    parked: usize,
+    /// The item name of the last hold removed and the owner of the last hold released or
+    /// removed. A reserve that names them again (an item released and taken again, the same
+    /// owner coming back) shares them instead of allocating; dropped with the namespace.
+    spare_item: Option<Arc<str>>,
+    spare_owner: Option<Arc<str>>,
 }
 
 impl Namespace {
     pub fn new(seed: u64) -> Namespace {
-        Namespace { holds: Store::new(seed), by_expiry: ExpiryIndex::default(), last_fence: 0, spare: None }
+        Namespace {
+            holds: Store::new(seed),
+            by_expiry: ExpiryIndex::default(),
+            last_fence: 0,
+            parked: 0,
+            spare_item: None,
+            spare_owner: None,
+        }
     }
 
     pub fn get(&self, item: &str) -> Option<&HoldRecord> {
@@ -67,24 +91,65 @@ impl Namespace {
         record
     }
 
+    /// Ends the live hold at `position`, parking it when there is room; returns its `released`
+    /// event.
+    pub fn release_at(&mut self, position: usize) -> HoldEvent {
+        if self.parked == PARKED {
+            let record = self.remove_at(position);
+            let event = record.event(HoldEventKind::Released);
+            self.keep_names(record);
+            return event;
+        }
+        let record = self.holds.at_mut(position);
+        let event = record.event(HoldEventKind::Released);
+        if !self.spare_owner.as_ref().is_some_and(|spare| Arc::ptr_eq(spare, &record.owner)) {
+            self.spare_owner = Some(record.owner.clone());
+        }
+        self.by_expiry.remove(record.expires_at, &record.item);
+        record.fence = 0;
+        record.expires_at = Millis(0);
+        self.parked += 1;
+        event
+    }
+
+    /// Takes back the parked record at `position` as a new hold; returns its `reserved` event.
+    pub fn unpark_at(
+        &mut self,
+        position: usize,
+        owner: &Arc<str>,
+        fence: u64,
+        expires_at: Millis,
+    ) -> HoldEvent {
+        let record = self.holds.at_mut(position);
+        if !crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes()) {
+            record.owner = owner.clone();
+        }
+        record.fence = fence;
+        record.expires_at = expires_at;
+        self.parked -= 1;
+        self.by_expiry.insert(expires_at, record.item.clone());
+        record.event(HoldEventKind::Reserved)
+    }
+
     /// Keeps the names of a removed hold as the spare pair. They move in, so this costs no
     /// more than dropping the record would.
     pub fn keep_names(&mut self, record: HoldRecord) {
-        self.spare = Some((record.item, record.owner));
+        self.spare_item = Some(record.item);
+        self.spare_owner = Some(record.owner);
     }
 
     /// `item` as a shared name: the spare one when it is the same text, else a new one.
     pub fn share_item(&self, item: &str) -> Arc<str> {
-        match &self.spare {
-            Some((spare, _)) if crate::bytes::eq(spare.as_bytes(), item.as_bytes()) => spare.clone(),
+        match &self.spare_item {
+            Some(spare) if crate::bytes::eq(spare.as_bytes(), item.as_bytes()) => spare.clone(),
             _ => Arc::from(item),
         }
     }
 
     /// `owner` as a shared name, like [`Namespace::share_item`].
     pub fn share_owner(&self, owner: &str) -> Arc<str> {
-        match &self.spare {
-            Some((_, spare)) if crate::bytes::eq(spare.as_bytes(), owner.as_bytes()) => spare.clone(),
+        match &self.spare_owner {
+            Some(spare) if crate::bytes::eq(spare.as_bytes(), owner.as_bytes()) => spare.clone(),
             _ => Arc::from(owner),
         }
     }
@@ -98,14 +163,15 @@ impl Namespace {
         record.event(HoldEventKind::Extended)
     }
 
+    /// Holds stored, live or dead, not counting parked records.
     pub fn len(&self) -> usize {
-        self.holds.len()
+        self.holds.len() - self.parked
     }
 
     /// Holds whose `expires_at > now`. Counts the dead holds not yet reclaimed, which the lazy
     /// sweep keeps few.
     pub fn live_count(&self, now: Millis) -> u64 {
-        (self.holds.len() - self.by_expiry.count_through(now)) as u64
+        (self.len() - self.by_expiry.count_through(now)) as u64
     }
 
     /// The expiry of the `nth` (0-based) live hold in expiry order.
@@ -153,6 +219,6 @@ impl Namespace {
     /// Whether the namespace can be dropped without losing anything: no hold at all, and its
     /// last fence is below the clock's floor.
     pub fn is_forgettable(&self, now: Millis) -> bool {
-        self.holds.is_empty() && !fence::must_remember(self.last_fence, now)
+        self.len() == 0 && !fence::must_remember(self.last_fence, now)
     }
 }

@@ -42,8 +42,18 @@ const REMEMBERED: usize = 16;
 /// How one requested item stands before a write, with where its hold is.
 #[derive(Clone, Copy)]
 enum Standing {
-    Live { fence: u64, mine: bool, at: usize },
-    Dead { at: usize },
+    Live {
+        fence: u64,
+        mine: bool,
+        at: usize,
+    },
+    Dead {
+        at: usize,
+    },
+    /// No hold, but a parked record to take back.
+    Parked {
+        at: usize,
+    },
     Absent,
 }
 
@@ -52,6 +62,9 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
         return Standing::Absent;
     };
     let record = ns.at(at);
+    if record.is_parked() {
+        return Standing::Parked { at };
+    }
     if !record.is_live(now) {
         return Standing::Dead { at };
     }
@@ -149,7 +162,7 @@ impl Holds {
                         conflicts.push(Conflict { item: record.item.clone(), retry_after });
                     }
                 }
-                Standing::Dead { .. } | Standing::Absent => fresh += 1,
+                Standing::Dead { .. } | Standing::Parked { .. } | Standing::Absent => fresh += 1,
             }
         }
         let last_fence = current.map_or(0, |ns| ns.last_fence);
@@ -199,6 +212,10 @@ impl Holds {
                     let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
+                    holds.push(Held { fence, refreshed: false });
+                }
+                Standing::Parked { at } => {
+                    events.push(ns.unpark_at(at, &owner, fence, expires_at));
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Absent => {
@@ -267,9 +284,7 @@ impl Holds {
             let item = item.as_ref();
             results.push(match standing(Some(ns), item, owner, now) {
                 Standing::Live { fence, mine: true, at } => {
-                    let record = ns.remove_at(at);
-                    events.push(record.event(HoldEventKind::Released));
-                    ns.keep_names(record);
+                    events.push(ns.release_at(at));
                     Release::Released { fence }
                 }
                 Standing::Live { mine: false, .. } => Release::NotHolder,
@@ -277,7 +292,7 @@ impl Holds {
                     reclaim(ns, at, &mut events);
                     Release::Expired
                 }
-                Standing::Absent => Release::Expired,
+                Standing::Parked { .. } | Standing::Absent => Release::Expired,
             });
         }
         self.forget_if_idle(position, now);
@@ -322,7 +337,7 @@ impl Holds {
                     reclaim(ns, at, &mut events);
                     Extend::Expired
                 }
-                Standing::Absent => Extend::Expired,
+                Standing::Parked { .. } | Standing::Absent => Extend::Expired,
             });
         }
         self.forget_if_idle(position, now);
