@@ -8,8 +8,10 @@
 //! of at most [`CHUNK`] items, so a run of millions (many reservations in one millisecond with
 //! one TTL) still takes an insertion or a removal in bounded work.
 //!
-//! The last run to empty is kept, cleared, for the next expiry to reuse: a namespace that is
-//! reserved and released in turn allocates nothing here.
+//! The last run to empty by a removal stays in the map, empty, until another run empties: items
+//! reserved again for the same expiry (reserve and release within one millisecond) find it in
+//! place. The run taken out then is kept, cleared, for the next new expiry to reuse: a
+//! namespace that is reserved and released in turn allocates nothing here.
 
 use alloc::collections::btree_map::{BTreeMap, Entry};
 use alloc::sync::Arc;
@@ -22,8 +24,8 @@ use crate::time::Millis;
 /// Most items in one chunk of a run.
 const CHUNK: usize = 64;
 
-/// The items of one expiry, sorted by bytes, in chunks. In the index a run holds at least one
-/// item and none of its chunks is empty; a kept spare is one empty chunk.
+/// The items of one expiry, sorted by bytes, in chunks. A run holds at least one item and none
+/// of its chunks is empty, except the emptied run and the spare: one empty chunk.
 #[derive(Debug, Clone)]
 struct Run {
     chunks: Vec<Vec<Arc<str>>>,
@@ -133,14 +135,21 @@ fn keep(spare: &mut Option<Run>, run: Run) {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ExpiryIndex {
     runs: BTreeMap<Millis, Run>,
-    /// The last run to empty, cleared, when small.
+    /// The expiry of the one run of `runs` left empty, if any.
+    emptied: Option<Millis>,
+    /// A run taken out of `runs`, cleared, when small.
     spare: Option<Run>,
 }
 
 impl ExpiryIndex {
     pub fn insert(&mut self, expires_at: Millis, item: Arc<str>) {
         match self.runs.entry(expires_at) {
-            Entry::Occupied(run) => run.into_mut().insert(item),
+            Entry::Occupied(run) => {
+                if run.get().is_empty() {
+                    self.emptied = None;
+                }
+                run.into_mut().insert(item)
+            }
             Entry::Vacant(slot) => {
                 slot.insert(Run::with(item, self.spare.take()));
             }
@@ -151,9 +160,11 @@ impl ExpiryIndex {
     pub fn remove(&mut self, expires_at: Millis, item: &str) -> Option<Arc<str>> {
         let Entry::Occupied(mut run) = self.runs.entry(expires_at) else { return None };
         let removed = run.get_mut().remove(item);
-        if run.get().is_empty() {
-            let run = run.remove();
-            keep(&mut self.spare, run);
+        if removed.is_some() && run.get().is_empty() {
+            // This run stays; the one left empty before goes.
+            if let Some(run) = self.emptied.replace(expires_at).and_then(|before| self.runs.remove(&before)) {
+                keep(&mut self.spare, run);
+            }
         }
         removed
     }
@@ -167,12 +178,22 @@ impl ExpiryIndex {
 
     /// The earliest expiry.
     pub fn first_expiry(&self) -> Option<Millis> {
-        self.runs.first_key_value().map(|(at, _)| *at)
+        match self.runs.first_key_value() {
+            Some((at, run)) if run.is_empty() => {
+                self.runs.range(Millis(at.0 + 1)..).next().map(|(at, _)| *at)
+            }
+            first => first.map(|(at, _)| *at),
+        }
     }
 
     /// Removes the first item in order, with its expiry.
     pub fn pop_first(&mut self) -> Option<(Millis, Arc<str>)> {
         let mut run = self.runs.first_entry()?;
+        if run.get().is_empty() {
+            keep(&mut self.spare, run.remove());
+            self.emptied = None;
+            run = self.runs.first_entry()?;
+        }
         let at = *run.key();
         let item = run.get_mut().pop_first();
         if run.get().is_empty() {
@@ -268,6 +289,31 @@ mod tests {
         }
         assert_eq!(index.pop_first(), None);
         assert_eq!(index.first_expiry(), None);
+    }
+
+    #[test]
+    fn an_emptied_run_is_neither_listed_nor_first_nor_popped() {
+        let mut index = ExpiryIndex::default();
+        index.insert(Millis(1), Arc::from("a"));
+        index.insert(Millis(2), Arc::from("b"));
+        assert!(index.remove(Millis(1), "a").is_some());
+        assert_eq!(index.first_expiry(), Some(Millis(2)));
+        assert_eq!(listed(&index, 0, Some((1, "a"))), ["b"]);
+        assert_eq!(index.count_through(Millis(2)), 1);
+        assert_eq!(index.nth_after(Millis(0), 0), Some(Millis(2)));
+        assert_eq!(
+            index.pop_first().map(|(at, item)| (at, String::from(&*item))),
+            Some((Millis(2), String::from("b")))
+        );
+        assert_eq!(index.first_expiry(), None);
+        index.insert(Millis(1), Arc::from("c"));
+        index.insert(Millis(3), Arc::from("d"));
+        assert!(index.remove(Millis(3), "d").is_some());
+        assert!(index.remove(Millis(1), "c").is_some());
+        assert_eq!(index.first_expiry(), None);
+        assert_eq!(index.pop_first(), None);
+        index.insert(Millis(3), Arc::from("e"));
+        assert_eq!(listed(&index, 0, None), ["e"]);
     }
 
     #[test]
