@@ -176,13 +176,11 @@ impl ExpiryIndex {
         }
     }
 
-    /// The earliest expiry.
-    pub fn first_expiry(&self) -> Option<Millis> {
+    /// Whether an item expires at or before `now`.
+    pub fn any_through(&self, now: Millis) -> bool {
         match self.runs.first_key_value() {
-            Some((at, run)) if run.is_empty() => {
-                self.runs.range(Millis(at.0 + 1)..).next().map(|(at, _)| *at)
-            }
-            first => first.map(|(at, _)| *at),
+            Some((at, run)) if *at <= now => !run.is_empty() || self.runs.range(..=now).nth(1).is_some(),
+            _ => false,
         }
     }
 
@@ -288,7 +286,7 @@ mod tests {
             assert_eq!(index.pop_first().map(|(_, item)| String::from(&*item)).as_ref(), Some(name));
         }
         assert_eq!(index.pop_first(), None);
-        assert_eq!(index.first_expiry(), None);
+        assert!(!index.any_through(Millis::MAX));
     }
 
     #[test]
@@ -297,7 +295,7 @@ mod tests {
         index.insert(Millis(1), Arc::from("a"));
         index.insert(Millis(2), Arc::from("b"));
         assert!(index.remove(Millis(1), "a").is_some());
-        assert_eq!(index.first_expiry(), Some(Millis(2)));
+        assert!(!index.any_through(Millis(1)) && index.any_through(Millis(2)));
         assert_eq!(listed(&index, 0, Some((1, "a"))), ["b"]);
         assert_eq!(index.count_through(Millis(2)), 1);
         assert_eq!(index.nth_after(Millis(0), 0), Some(Millis(2)));
@@ -305,12 +303,12 @@ mod tests {
             index.pop_first().map(|(at, item)| (at, String::from(&*item))),
             Some((Millis(2), String::from("b")))
         );
-        assert_eq!(index.first_expiry(), None);
+        assert!(!index.any_through(Millis::MAX));
         index.insert(Millis(1), Arc::from("c"));
         index.insert(Millis(3), Arc::from("d"));
         assert!(index.remove(Millis(3), "d").is_some());
         assert!(index.remove(Millis(1), "c").is_some());
-        assert_eq!(index.first_expiry(), None);
+        assert!(!index.any_through(Millis::MAX));
         assert_eq!(index.pop_first(), None);
         index.insert(Millis(3), Arc::from("e"));
         assert_eq!(listed(&index, 0, None), ["e"]);

@@ -33,6 +33,14 @@ impl HoldRecord {
     }
 }
 
+/// `name` as a shared name: `spare` when it is the same text, else a new one.
+fn share(spare: &Option<Arc<str>>, name: &str) -> Arc<str> {
+    match spare {
+        Some(spare) if crate::bytes::eq(spare.as_bytes(), name.as_bytes()) => spare.clone(),
+        _ => Arc::from(name),
+    }
+}
+
 /// Released holds kept in place per namespace, for their items to be reserved again without
 /// allocating, hashing or indexing them anew.
 const PARKED: usize = 32;
@@ -113,16 +121,19 @@ impl Namespace {
     }
 
     /// Takes back the parked record at `position` as a new hold; returns its `reserved` event.
+    /// `shared` is the reserve's shared name for `owner`, made when first needed: a record that
+    /// already names the owner keeps its name.
     pub fn unpark_at(
         &mut self,
         position: usize,
-        owner: &Arc<str>,
+        owner: &str,
+        shared: &mut Option<Arc<str>>,
         fence: u64,
         expires_at: Millis,
     ) -> HoldEvent {
         let record = self.holds.at_mut(position);
         if !crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes()) {
-            record.owner = owner.clone();
+            record.owner = shared.get_or_insert_with(|| share(&self.spare_owner, owner)).clone();
         }
         record.fence = fence;
         record.expires_at = expires_at;
@@ -140,18 +151,12 @@ impl Namespace {
 
     /// `item` as a shared name: the spare one when it is the same text, else a new one.
     pub fn share_item(&self, item: &str) -> Arc<str> {
-        match &self.spare_item {
-            Some(spare) if crate::bytes::eq(spare.as_bytes(), item.as_bytes()) => spare.clone(),
-            _ => Arc::from(item),
-        }
+        share(&self.spare_item, item)
     }
 
     /// `owner` as a shared name, like [`Namespace::share_item`].
     pub fn share_owner(&self, owner: &str) -> Arc<str> {
-        match &self.spare_owner {
-            Some(spare) if crate::bytes::eq(spare.as_bytes(), owner.as_bytes()) => spare.clone(),
-            _ => Arc::from(owner),
-        }
+        share(&self.spare_owner, owner)
     }
 
     /// Moves the expiry of the hold at `position`; returns its `extended` event.
@@ -213,7 +218,7 @@ impl Namespace {
 
     /// Whether a dead hold remains.
     pub fn has_dead(&self, now: Millis) -> bool {
-        self.by_expiry.first_expiry().is_some_and(|at| at <= now)
+        self.by_expiry.any_through(now)
     }
 
     /// Whether the namespace can be dropped without losing anything: no hold at all, and its

@@ -193,7 +193,8 @@ impl Holds {
         if let Some((live, max_holds, retry_after)) = cap {
             return Ok(Reserve::CapReached { live, max_holds, retry_after, events });
         }
-        let owner: Arc<str> = ns.share_owner(owner);
+        // The owner's shared name, made when a new record first needs it.
+        let mut shared: Option<Arc<str>> = None;
         let mut holds = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let item = item.as_ref();
@@ -209,18 +210,20 @@ impl Holds {
                 Standing::Dead { at } => {
                     let item = reclaim(ns, at, &mut events);
                     moved = true;
-                    let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
+                    let owner = shared.get_or_insert_with(|| ns.share_owner(owner)).clone();
+                    let record = HoldRecord { item, owner, fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Parked { at } => {
-                    events.push(ns.unpark_at(at, &owner, fence, expires_at));
+                    events.push(ns.unpark_at(at, owner, &mut shared, fence, expires_at));
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Absent => {
                     let item = ns.share_item(item);
-                    let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
+                    let owner = shared.get_or_insert_with(|| ns.share_owner(owner)).clone();
+                    let record = HoldRecord { item, owner, fence, expires_at };
                     events.push(record.event(HoldEventKind::Reserved));
                     ns.insert(record);
                     holds.push(Held { fence, refreshed: false });
