@@ -148,6 +148,7 @@ fn run(steps: &[(u64, u64, Op)]) {
             let listing = engine.holds().list(NS, cursor.as_ref(), *page, t).unwrap();
             assert!(listing.holds.len() as u64 <= *page);
             listed.extend(listing.holds.iter().map(|h| (h.expires_at.0, h.item.to_string(), h.fence)));
+            assert!(listed.len() <= ITEMS, "the listing repeats holds (a cursor that does not advance)");
             match listing.next {
                 Some(next) => cursor = Some(next),
                 None => break,
