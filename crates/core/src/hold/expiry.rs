@@ -4,10 +4,9 @@
 //! The items of one reserve share one `expires_at`, so the index maps each expiry to a *run*:
 //! the items expiring then, sorted by bytes. A reserve of ten items finds its run by comparing
 //! integers and appends to it, where one ordered set of `(expires_at, item)` pairs compared item
-//! bytes at every step of every insertion (all ten tie on the expiry). A run of more than
-//! [`SMALL`] items (a large reserve, or many reservations in one millisecond with one TTL)
-//! becomes an ordered set of its own, so that it still takes an insertion or a removal in
-//! logarithmic work.
+//! bytes at every step of every insertion (all ten tie on the expiry). A run is cut into chunks
+//! of at most [`CHUNK`] items, so a run of millions (many reservations in one millisecond with
+//! one TTL) still takes an insertion or a removal in bounded work.
 //!
 //! The last run to empty by a removal stays in the map, empty, until another run empties: items
 //! reserved again for the same expiry (reserve and release within one millisecond) find it in
@@ -15,7 +14,6 @@
 //! namespace that is reserved and released in turn allocates nothing here.
 
 use alloc::collections::btree_map::{BTreeMap, Entry};
-use alloc::collections::btree_set::{self, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -24,137 +22,115 @@ use core::ops::Bound;
 use crate::bytes;
 use crate::time::Millis;
 
-/// Most items a run keeps in one sorted vector.
-const SMALL: usize = 64;
+/// Most items in one chunk of a run. Inserting moves half a chunk on average and splitting a
+/// chunk moves the run's list of chunks; 256 keeps both to a few kilobytes for a run of a
+/// million items.
+const CHUNK: usize = 256;
 
-/// The items of one expiry, sorted by bytes (`str`'s order, which the set uses, is the same).
-/// A run in the map holds at least one item, except the emptied run.
+/// The items of one expiry, sorted by bytes, in chunks. A run holds at least one item and none
+/// of its chunks is empty, except the emptied run and the spare: one empty chunk.
 #[derive(Debug, Clone)]
-enum Run {
-    Small(Vec<Arc<str>>),
-    Large(BTreeSet<Arc<str>>),
+struct Run {
+    chunks: Vec<Vec<Arc<str>>>,
 }
 
 fn below(a: &str, b: &str) -> bool {
     bytes::cmp(a.as_bytes(), b.as_bytes()) == Ordering::Less
 }
 
-/// The items of a run from some point on.
-enum Items<'a> {
-    Small(core::slice::Iter<'a, Arc<str>>),
-    Large(btree_set::Range<'a, Arc<str>>),
-}
-
-impl<'a> Iterator for Items<'a> {
-    type Item = &'a Arc<str>;
-
-    fn next(&mut self) -> Option<&'a Arc<str>> {
-        match self {
-            Items::Small(items) => items.next(),
-            Items::Large(items) => items.next(),
-        }
-    }
-}
-
 impl Run {
     fn with(item: Arc<str>, spare: Option<Run>) -> Run {
-        match spare {
-            Some(Run::Small(mut items)) => {
-                items.push(item);
-                Run::Small(items)
-            }
-            _ => {
-                let mut items = Vec::with_capacity(4);
-                items.push(item);
-                Run::Small(items)
-            }
-        }
+        let mut run = spare.unwrap_or_else(|| Run { chunks: alloc::vec![Vec::with_capacity(4)] });
+        run.chunks[0].push(item);
+        run
     }
 
     fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.chunks[0].is_empty()
     }
 
     fn len(&self) -> usize {
-        match self {
-            Run::Small(items) => items.len(),
-            Run::Large(items) => items.len(),
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    /// The chunk where `item` is or belongs: the last whose first item is not above it.
+    fn chunk_for(&self, item: &str) -> usize {
+        if self.chunks.len() == 1 {
+            return 0;
         }
+        self.chunks.partition_point(|chunk| !below(item, &chunk[0])).saturating_sub(1)
+    }
+
+    /// Where the items above `item` start: a chunk and a position in it.
+    fn after(&self, item: &str) -> (usize, usize) {
+        let c = self.chunk_for(item);
+        (c, self.chunks[c].partition_point(|held| !below(item, held)))
     }
 
     fn insert(&mut self, item: Arc<str>) {
-        match self {
-            Run::Small(items) if items.len() < SMALL => {
-                let at = match items.last() {
-                    Some(last) if below(last, &item) => items.len(),
-                    _ => items.partition_point(|held| below(held, &item)),
-                };
-                items.insert(at, item);
+        let c = self.chunk_for(&item);
+        let last_chunk = c + 1 == self.chunks.len();
+        let chunk = &mut self.chunks[c];
+        let at = match chunk.last() {
+            Some(last) if below(last, &item) => chunk.len(),
+            _ => chunk.partition_point(|held| below(held, &item)),
+        };
+        if chunk.len() < CHUNK {
+            chunk.insert(at, item);
+        } else if at == CHUNK && last_chunk {
+            // Appending past a full last chunk: start a new one, leaving this one full.
+            let mut next = Vec::with_capacity(4);
+            next.push(item);
+            self.chunks.push(next);
+        } else {
+            let mut tail = chunk.split_off(CHUNK / 2);
+            match at.checked_sub(CHUNK / 2) {
+                Some(at) => tail.insert(at, item),
+                None => chunk.insert(at, item),
             }
-            Run::Small(items) => {
-                let mut set: BTreeSet<Arc<str>> = items.drain(..).collect();
-                set.insert(item);
-                *self = Run::Large(set);
-            }
-            Run::Large(items) => {
-                items.insert(item);
-            }
+            self.chunks.insert(c + 1, tail);
         }
     }
 
     fn remove(&mut self, item: &str) -> Option<Arc<str>> {
-        match self {
-            Run::Small(items) => {
-                // Items are mostly released in the order they were reserved: try the first one
-                // by address (the caller's name is usually the index's own) before searching.
-                let same =
-                    |held: &Arc<str>| held.len() == item.len() && core::ptr::eq(held.as_ptr(), item.as_ptr());
-                let at = if items.first().is_some_and(same) {
-                    0
-                } else {
-                    items.binary_search_by(|held| bytes::cmp(held.as_bytes(), item.as_bytes())).ok()?
-                };
-                Some(items.remove(at))
-            }
-            Run::Large(items) => items.take(item),
+        let c = self.chunk_for(item);
+        let chunk = &mut self.chunks[c];
+        // Items are mostly released in the order they were reserved: try the first one by
+        // address (the caller's name is usually the index's own) before searching.
+        let same = |held: &Arc<str>| held.len() == item.len() && core::ptr::eq(held.as_ptr(), item.as_ptr());
+        let at = if chunk.first().is_some_and(same) {
+            0
+        } else {
+            chunk.binary_search_by(|held| bytes::cmp(held.as_bytes(), item.as_bytes())).ok()?
+        };
+        let removed = chunk.remove(at);
+        if chunk.is_empty() && self.chunks.len() > 1 {
+            self.chunks.remove(c);
         }
+        Some(removed)
     }
 
-    fn pop_first(&mut self) -> Option<Arc<str>> {
-        match self {
-            Run::Small(items) if items.is_empty() => None,
-            Run::Small(items) => Some(items.remove(0)),
-            Run::Large(items) => items.pop_first(),
+    fn pop_first(&mut self) -> Arc<str> {
+        let first = self.chunks[0].remove(0);
+        if self.chunks[0].is_empty() && self.chunks.len() > 1 {
+            self.chunks.remove(0);
         }
+        first
     }
 
-    fn iter(&self) -> Items<'_> {
-        match self {
-            Run::Small(items) => Items::Small(items.iter()),
-            Run::Large(items) => Items::Large(items.range::<Arc<str>, _>(..)),
-        }
-    }
-
-    /// The items above `item`.
-    fn above(&self, item: &str) -> Items<'_> {
-        match self {
-            Run::Small(items) => {
-                Items::Small(items[items.partition_point(|held| !below(item, held))..].iter())
-            }
-            Run::Large(items) => {
-                Items::Large(items.range::<str, _>((Bound::Excluded(item), Bound::Unbounded)))
-            }
-        }
+    /// The items from chunk `c`, position `at` on.
+    fn from(&self, c: usize, at: usize) -> impl Iterator<Item = &Arc<str>> + '_ {
+        self.chunks[c..]
+            .iter()
+            .enumerate()
+            .flat_map(move |(k, chunk)| chunk[if k == 0 { at } else { 0 }..].iter())
     }
 }
 
 /// Keeps an emptied run as the spare when there is none and it is small.
 fn keep(spare: &mut Option<Run>, run: Run) {
-    if let Run::Small(mut items) = run {
-        if spare.is_none() && items.capacity() <= SMALL {
-            items.clear();
-            *spare = Some(Run::Small(items));
-        }
+    if spare.is_none() && run.chunks.capacity() == 1 && run.chunks[0].capacity() <= CHUNK {
+        *spare = Some(run);
     }
 }
 
@@ -169,6 +145,15 @@ pub(crate) struct ExpiryIndex {
 }
 
 impl ExpiryIndex {
+    /// The runs between two bounds (one range type for every caller, so one copy of the code).
+    fn runs_in(
+        &self,
+        from: Bound<Millis>,
+        to: Bound<Millis>,
+    ) -> alloc::collections::btree_map::Range<'_, Millis, Run> {
+        self.runs.range((from, to))
+    }
+
     pub fn insert(&mut self, expires_at: Millis, item: Arc<str>) {
         match self.runs.entry(expires_at) {
             Entry::Occupied(run) => {
@@ -206,7 +191,9 @@ impl ExpiryIndex {
     /// Whether an item expires at or before `now`.
     pub fn any_through(&self, now: Millis) -> bool {
         match self.runs.first_key_value() {
-            Some((at, run)) if *at <= now => !run.is_empty() || self.runs.range(..=now).nth(1).is_some(),
+            Some((at, run)) if *at <= now => {
+                !run.is_empty() || self.runs_in(Bound::Unbounded, Bound::Included(now)).nth(1).is_some()
+            }
             _ => false,
         }
     }
@@ -220,7 +207,7 @@ impl ExpiryIndex {
             run = self.runs.first_entry()?;
         }
         let at = *run.key();
-        let item = run.get_mut().pop_first()?;
+        let item = run.get_mut().pop_first();
         if run.get().is_empty() {
             let run = run.remove();
             keep(&mut self.spare, run);
@@ -230,13 +217,13 @@ impl ExpiryIndex {
 
     /// Items whose expiry is at or before `now`.
     pub fn count_through(&self, now: Millis) -> usize {
-        self.runs.range(..=now).map(|(_, run)| run.len()).sum()
+        self.runs_in(Bound::Unbounded, Bound::Included(now)).map(|(_, run)| run.len()).sum()
     }
 
     /// The expiry of the `nth` (0-based) item expiring after `now`.
     pub fn nth_after(&self, now: Millis, nth: usize) -> Option<Millis> {
         let mut left = nth;
-        for (at, run) in self.runs.range(Millis(now.0 + 1)..) {
+        for (at, run) in self.runs_in(Bound::Excluded(now), Bound::Unbounded) {
             let len = run.len();
             if left < len {
                 return Some(*at);
@@ -248,17 +235,18 @@ impl ExpiryIndex {
 
     /// Items expiring after `now`, in order, starting after `after` when it is given.
     pub fn iter_after(&self, now: Millis, after: Option<(Millis, &str)>) -> impl Iterator<Item = &Arc<str>> {
-        // The cursor's run is searched now, so the iterator does not keep the cursor's item.
-        let (first, rest) = match after {
+        // Where the first run starts, found before iterating so the cursor's item is not kept.
+        let (from, start) = match after {
             Some((at, item)) if at > now => {
-                (self.runs.get(&at).map(|run| run.above(item)), Bound::Excluded(at))
+                let start = self.runs.get(&at).map_or((0, 0), |run| run.after(item));
+                (at, start)
             }
-            _ => (None, Bound::Included(Millis(now.0 + 1))),
+            _ => (Millis(now.0 + 1), (0, 0)),
         };
-        first
-            .into_iter()
-            .flatten()
-            .chain(self.runs.range((rest, Bound::Unbounded)).flat_map(|(_, run)| run.iter()))
+        self.runs_in(Bound::Included(from), Bound::Unbounded).flat_map(move |(at, run)| {
+            let (c, i) = if *at == from { start } else { (0, 0) };
+            run.from(c, i)
+        })
     }
 }
 
@@ -289,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn a_run_too_long_for_a_vector_keeps_its_order_through_insertions_and_removals() {
+    fn a_run_longer_than_a_chunk_keeps_its_order_through_insertions_and_removals() {
         let mut index = ExpiryIndex::default();
         // A multiplier coprime to the count visits every number once, out of order.
         let names: Vec<String> = (0..1000u32).map(|i| format!("item-{:04}", (i * 389) % 1000)).collect();
