@@ -9,10 +9,9 @@ use crate::hold::{HoldEvent, HoldEventKind};
 use crate::store::Store;
 use crate::time::Millis;
 
-/// One held item.
+/// One held item (its name is the key it is stored under).
 #[derive(Debug, Clone)]
 pub(crate) struct HoldRecord {
-    pub item: Arc<str>,
     pub owner: Arc<str>,
     pub fence: u64,
     pub expires_at: Millis,
@@ -28,8 +27,8 @@ impl HoldRecord {
         self.fence == 0
     }
 
-    pub fn event(&self, kind: HoldEventKind) -> HoldEvent {
-        HoldEvent { kind, item: self.item.clone(), fence: self.fence, expires_at: self.expires_at }
+    pub fn event(&self, item: Arc<str>, kind: HoldEventKind) -> HoldEvent {
+        HoldEvent { kind, item, fence: self.fence, expires_at: self.expires_at }
     }
 }
 
@@ -92,28 +91,33 @@ impl Namespace {
         self.holds.at(position)
     }
 
-    /// Removes the hold at `position`.
-    pub fn remove_at(&mut self, position: usize) -> HoldRecord {
-        let record = self.holds.remove_found(position);
-        self.by_expiry.remove(record.expires_at, &record.item);
-        record
+    /// The item of the hold at `position`.
+    pub fn item_at(&self, position: usize) -> &Arc<str> {
+        self.holds.key_at(position)
+    }
+
+    /// Removes the hold at `position`, returning its item and record.
+    pub fn remove_at(&mut self, position: usize) -> (Arc<str>, HoldRecord) {
+        let (item, record) = self.holds.remove_entry_found(position);
+        self.by_expiry.remove(record.expires_at, &item);
+        (item, record)
     }
 
     /// Ends the live hold at `position`, parking it when there is room; returns its `released`
     /// event.
     pub fn release_at(&mut self, position: usize) -> HoldEvent {
         if self.parked == PARKED {
-            let record = self.remove_at(position);
-            let event = record.event(HoldEventKind::Released);
-            self.keep_names(record);
+            let (item, record) = self.remove_at(position);
+            let event = record.event(item.clone(), HoldEventKind::Released);
+            self.keep_names(item, record);
             return event;
         }
-        let record = self.holds.at_mut(position);
-        let event = record.event(HoldEventKind::Released);
+        let (item, record) = self.holds.entry_at_mut(position);
+        let event = record.event(item.clone(), HoldEventKind::Released);
         if !self.spare_owner.as_ref().is_some_and(|spare| Arc::ptr_eq(spare, &record.owner)) {
             self.spare_owner = Some(record.owner.clone());
         }
-        self.by_expiry.remove(record.expires_at, &record.item);
+        self.by_expiry.remove(record.expires_at, item);
         record.fence = 0;
         record.expires_at = Millis(0);
         self.parked += 1;
@@ -131,21 +135,21 @@ impl Namespace {
         fence: u64,
         expires_at: Millis,
     ) -> HoldEvent {
-        let record = self.holds.at_mut(position);
+        let (item, record) = self.holds.entry_at_mut(position);
         if !crate::bytes::eq(record.owner.as_bytes(), owner.as_bytes()) {
             record.owner = shared.get_or_insert_with(|| share(&self.spare_owner, owner)).clone();
         }
         record.fence = fence;
         record.expires_at = expires_at;
         self.parked -= 1;
-        self.by_expiry.insert(expires_at, record.item.clone());
-        record.event(HoldEventKind::Reserved)
+        self.by_expiry.insert(expires_at, item.clone());
+        record.event(item.clone(), HoldEventKind::Reserved)
     }
 
     /// Keeps the names of a removed hold as the spare pair. They move in, so this costs no
     /// more than dropping the record would.
-    pub fn keep_names(&mut self, record: HoldRecord) {
-        self.spare_item = Some(record.item);
+    pub fn keep_names(&mut self, item: Arc<str>, record: HoldRecord) {
+        self.spare_item = Some(item);
         self.spare_owner = Some(record.owner);
     }
 
@@ -161,11 +165,11 @@ impl Namespace {
 
     /// Moves the expiry of the hold at `position`; returns its `extended` event.
     pub fn set_expiry_at(&mut self, position: usize, expires_at: Millis) -> HoldEvent {
-        let record = self.holds.at_mut(position);
+        let (item, record) = self.holds.entry_at_mut(position);
         let old = record.expires_at;
         record.expires_at = expires_at;
-        self.by_expiry.reschedule(old, expires_at, &record.item);
-        record.event(HoldEventKind::Extended)
+        self.by_expiry.reschedule(old, expires_at, item);
+        record.event(item.clone(), HoldEventKind::Extended)
     }
 
     /// Holds stored, live or dead, not counting parked records.
@@ -189,14 +193,14 @@ impl Namespace {
         &'a self,
         now: Millis,
         after: Option<(Millis, &str)>,
-    ) -> impl Iterator<Item = &'a HoldRecord> + 'a {
-        self.by_expiry.iter_after(now, after).filter_map(|item| self.holds.get(item))
+    ) -> impl Iterator<Item = (&'a Arc<str>, &'a HoldRecord)> + 'a {
+        self.by_expiry.iter_after(now, after).filter_map(|item| Some((item, self.holds.get(item)?)))
     }
 
     /// Adds a hold for an item that has none.
-    pub fn insert(&mut self, record: HoldRecord) {
-        self.by_expiry.insert(record.expires_at, record.item.clone());
-        self.holds.insert_new(record.item.clone(), record);
+    pub fn insert(&mut self, item: Arc<str>, record: HoldRecord) {
+        self.by_expiry.insert(record.expires_at, item.clone());
+        self.holds.insert_new(item, record);
     }
 
     /// Reclaims up to `max` dead holds, earliest expiry first, pushing an `expired` event for
@@ -206,7 +210,7 @@ impl Namespace {
         while reclaimed < max && self.has_dead(now) {
             let Some((_, item)) = self.by_expiry.pop_first() else { break };
             if let Some(record) = self.holds.remove(&item) {
-                events.push(record.event(HoldEventKind::Expired));
+                events.push(record.event(item, HoldEventKind::Expired));
             }
             reclaimed += 1;
         }

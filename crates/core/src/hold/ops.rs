@@ -77,9 +77,9 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
 fn reclaim(ns: &mut Namespace, at: usize, events: &mut Vec<HoldEvent>) -> Arc<str> {
-    let record = ns.remove_at(at);
-    events.push(record.event(HoldEventKind::Expired));
-    record.item
+    let (item, record) = ns.remove_at(at);
+    events.push(record.event(item.clone(), HoldEventKind::Expired));
+    item
 }
 
 impl Holds {
@@ -156,10 +156,10 @@ impl Holds {
             }
             match state {
                 Standing::Live { mine: true, .. } => {}
-                Standing::Live { mine: false, .. } => {
-                    if let Some(record) = current.and_then(|ns| ns.get(item.as_ref())) {
-                        let retry_after = record.expires_at.saturating_sub(now);
-                        conflicts.push(Conflict { item: record.item.clone(), retry_after });
+                Standing::Live { mine: false, at, .. } => {
+                    if let Some(ns) = current {
+                        let retry_after = ns.at(at).expires_at.saturating_sub(now);
+                        conflicts.push(Conflict { item: ns.item_at(at).clone(), retry_after });
                     }
                 }
                 Standing::Dead { .. } | Standing::Parked { .. } | Standing::Absent => fresh += 1,
@@ -211,9 +211,9 @@ impl Holds {
                     let item = reclaim(ns, at, &mut events);
                     moved = true;
                     let owner = shared.get_or_insert_with(|| ns.share_owner(owner)).clone();
-                    let record = HoldRecord { item, owner, fence, expires_at };
-                    events.push(record.event(HoldEventKind::Reserved));
-                    ns.insert(record);
+                    let record = HoldRecord { owner, fence, expires_at };
+                    events.push(record.event(item.clone(), HoldEventKind::Reserved));
+                    ns.insert(item, record);
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Parked { at } => {
@@ -223,9 +223,9 @@ impl Holds {
                 Standing::Absent => {
                     let item = ns.share_item(item);
                     let owner = shared.get_or_insert_with(|| ns.share_owner(owner)).clone();
-                    let record = HoldRecord { item, owner, fence, expires_at };
-                    events.push(record.event(HoldEventKind::Reserved));
-                    ns.insert(record);
+                    let record = HoldRecord { owner, fence, expires_at };
+                    events.push(record.event(item.clone(), HoldEventKind::Reserved));
+                    ns.insert(item, record);
                     holds.push(Held { fence, refreshed: false });
                 }
             }
