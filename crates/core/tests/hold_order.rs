@@ -32,7 +32,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let ttl = prop_oneof![Just(100u64), Just(200u64), Just(300u64)];
     prop_oneof![
-        4 => (0..ITEMS, 1..120usize, 0..2usize, ttl.clone())
+        4 => (0..ITEMS, 1..200usize, 0..2usize, ttl.clone())
             .prop_map(|(from, count, owner, ttl)| Op::Reserve { from, count, owner, ttl }),
         2 => (0..ITEMS, 1..120usize, 0..2usize).prop_map(|(from, count, owner)| Op::Release { from, count, owner }),
         1 => (0..ITEMS, 1..60usize, 0..2usize, ttl)
@@ -164,7 +164,9 @@ proptest! {
 
     #[test]
     fn listing_and_sweeping_follow_expiry_then_item_bytes(
-        steps in proptest::collection::vec((0..150u64, 1..50u64, op()), 1..40)
+        // Half the steps happen in the same millisecond, so one expiry gathers several
+        // reservations: more items than one chunk of the index holds.
+        steps in proptest::collection::vec((prop_oneof![Just(0u64), 1..150u64], 1..50u64, op()), 1..40)
     ) {
         run(&steps);
     }
