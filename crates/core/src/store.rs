@@ -88,6 +88,19 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
         &mut self.slots[position].value
     }
 
+    /// The key at a position [`Store::find`] gave.
+    #[inline]
+    pub fn key_at(&self, position: usize) -> &K {
+        &self.slots[position].key
+    }
+
+    /// The key and the value at a position [`Store::find`] gave, the value mutably.
+    #[inline]
+    pub fn entry_at_mut(&mut self, position: usize) -> (&K, &mut V) {
+        let slot = &mut self.slots[position];
+        (&slot.key, &mut slot.value)
+    }
+
     /// Inserts `value` under `key`, which [`Store::find`] has just said is absent, and returns
     /// its position.
     pub fn insert_absent(&mut self, key: &str, value: V) -> usize {
@@ -98,6 +111,12 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
     /// Removes the entry at a position [`Store::find`] gave.
     pub fn remove_found(&mut self, position: usize) -> V {
         self.remove_at(position)
+    }
+
+    /// Removes the entry at a position [`Store::find`] gave, returning its key and value.
+    pub fn remove_entry_found(&mut self, position: usize) -> (K, V) {
+        let slot = self.take_at(position);
+        (slot.key, slot.value)
     }
 
     /// The value under `key`.
@@ -150,6 +169,10 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
     }
 
     fn remove_at(&mut self, i: usize) -> V {
+        self.take_at(i).value
+    }
+
+    fn take_at(&mut self, i: usize) -> Slot<K, V> {
         let hash = self.slots[i].hash;
         if let Ok(entry) = self.index.find_entry(hash, |&j| j == i) {
             entry.remove();
@@ -161,7 +184,7 @@ impl<V, K: Borrow<str> + for<'a> From<&'a str>> Store<V, K> {
                 *position = i;
             }
         }
-        self.slots.swap_remove(i).value
+        self.slots.swap_remove(i)
     }
 
     /// Entries in the store's deterministic order.

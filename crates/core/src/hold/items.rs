@@ -6,7 +6,7 @@ use crate::bounds::{check_str, MAX_ITEMS_PER_CALL, MAX_ITEM_BYTES};
 use crate::error::{Error, Field};
 use crate::hash::hash_str;
 
-/// Below this many items duplicates are found by comparing pairs; above it, by sorting.
+/// Below this many items duplicates are found by comparing pairs; above it, with a table.
 const PAIRWISE_LIMIT: usize = 16;
 
 /// Checks, in this order: the list is not empty; it has at most [`MAX_ITEMS_PER_CALL`]
@@ -53,13 +53,30 @@ fn first_repeat<S: AsRef<str>>(items: &[S]) -> Option<usize> {
         }
         return None;
     }
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_unstable_by(|&a, &b| items[a].as_ref().cmp(items[b].as_ref()).then(a.cmp(&b)));
-    order
-        .windows(2)
-        .filter(|pair| items[pair[0]].as_ref() == items[pair[1]].as_ref())
-        .map(|pair| pair[1])
-        .min()
+    // An open-addressing table of positions, at least twice the list's length: in list order,
+    // each item looks along its probe sequence for an earlier equal one, else takes the first
+    // free slot. The first item to find one is the smallest repeat. (No sort: its code would
+    // weigh several kilobytes in the wasm build.)
+    const FREE: u32 = u32::MAX;
+    let mask = (items.len() * 2).next_power_of_two() - 1;
+    let mut slots: Vec<u32> = alloc::vec![FREE; mask + 1];
+    for (j, item) in items.iter().enumerate() {
+        let item = item.as_ref();
+        let mut at = hash_str(0, item) as usize & mask;
+        loop {
+            match slots[at] {
+                FREE => {
+                    slots[at] = j as u32;
+                    break;
+                }
+                i if crate::bytes::eq(items[i as usize].as_ref().as_bytes(), item.as_bytes()) => {
+                    return Some(j)
+                }
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -72,6 +89,24 @@ mod tests {
     fn the_first_repeat_is_reported_by_position() {
         assert_eq!(first_repeat(&["a", "b", "a", "b"]), Some(2));
         assert_eq!(first_repeat(&["a", "b", "c"]), None);
+    }
+
+    #[test]
+    fn the_table_finds_the_repeat_comparing_every_pair_would() {
+        // Lists of every length past the pairwise limit, drawn from few names so that some
+        // repeat early, some late and some never.
+        let mut state = 7u64;
+        for len in PAIRWISE_LIMIT + 1..200 {
+            let names = 20 + len as u64 * 3;
+            let items: Vec<String> = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    format!("asset-{}", (state >> 33) % names)
+                })
+                .collect();
+            let naive = (1..len).find(|&j| items[..j].contains(&items[j]));
+            assert_eq!(first_repeat(&items), naive, "{items:?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //!   items keep theirs.
 //! - Arguments are checked in parameter order, then `now`, before anything is written.
 
+mod expiry;
 mod items;
 mod namespace;
 mod ops;

@@ -42,8 +42,18 @@ const REMEMBERED: usize = 16;
 /// How one requested item stands before a write, with where its hold is.
 #[derive(Clone, Copy)]
 enum Standing {
-    Live { fence: u64, mine: bool, at: usize },
-    Dead { at: usize },
+    Live {
+        fence: u64,
+        mine: bool,
+        at: usize,
+    },
+    Dead {
+        at: usize,
+    },
+    /// No hold, but a parked record to take back.
+    Parked {
+        at: usize,
+    },
     Absent,
 }
 
@@ -52,6 +62,9 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
         return Standing::Absent;
     };
     let record = ns.at(at);
+    if record.is_parked() {
+        return Standing::Parked { at };
+    }
     if !record.is_live(now) {
         return Standing::Dead { at };
     }
@@ -64,9 +77,9 @@ fn standing(ns: Option<&Namespace>, item: &str, owner: Option<&str>, now: Millis
 
 /// Removes a dead hold the operation touched, recording its `expired` event.
 fn reclaim(ns: &mut Namespace, at: usize, events: &mut Vec<HoldEvent>) -> Arc<str> {
-    let record = ns.remove_at(at);
-    events.push(record.event(HoldEventKind::Expired));
-    record.item
+    let (item, record) = ns.remove_at(at);
+    events.push(record.event(item.clone(), HoldEventKind::Expired));
+    item
 }
 
 impl Holds {
@@ -143,13 +156,13 @@ impl Holds {
             }
             match state {
                 Standing::Live { mine: true, .. } => {}
-                Standing::Live { mine: false, .. } => {
-                    if let Some(record) = current.and_then(|ns| ns.get(item.as_ref())) {
-                        let retry_after = record.expires_at.saturating_sub(now);
-                        conflicts.push(Conflict { item: record.item.clone(), retry_after });
+                Standing::Live { mine: false, at, .. } => {
+                    if let Some(ns) = current {
+                        let retry_after = ns.at(at).expires_at.saturating_sub(now);
+                        conflicts.push(Conflict { item: ns.item_at(at).clone(), retry_after });
                     }
                 }
-                Standing::Dead { .. } | Standing::Absent => fresh += 1,
+                Standing::Dead { .. } | Standing::Parked { .. } | Standing::Absent => fresh += 1,
             }
         }
         let last_fence = current.map_or(0, |ns| ns.last_fence);
@@ -180,7 +193,8 @@ impl Holds {
         if let Some((live, max_holds, retry_after)) = cap {
             return Ok(Reserve::CapReached { live, max_holds, retry_after, events });
         }
-        let owner: Arc<str> = ns.share_owner(owner);
+        // The owner's shared name, made when a new record first needs it.
+        let mut shared: Option<Arc<str>> = None;
         let mut holds = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let item = item.as_ref();
@@ -196,16 +210,22 @@ impl Holds {
                 Standing::Dead { at } => {
                     let item = reclaim(ns, at, &mut events);
                     moved = true;
-                    let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
-                    events.push(record.event(HoldEventKind::Reserved));
-                    ns.insert(record);
+                    let owner = shared.get_or_insert_with(|| ns.share_owner(owner)).clone();
+                    let record = HoldRecord { owner, fence, expires_at };
+                    events.push(record.event(item.clone(), HoldEventKind::Reserved));
+                    ns.insert(item, record);
+                    holds.push(Held { fence, refreshed: false });
+                }
+                Standing::Parked { at } => {
+                    events.push(ns.unpark_at(at, owner, &mut shared, fence, expires_at));
                     holds.push(Held { fence, refreshed: false });
                 }
                 Standing::Absent => {
                     let item = ns.share_item(item);
-                    let record = HoldRecord { item, owner: owner.clone(), fence, expires_at };
-                    events.push(record.event(HoldEventKind::Reserved));
-                    ns.insert(record);
+                    let owner = shared.get_or_insert_with(|| ns.share_owner(owner)).clone();
+                    let record = HoldRecord { owner, fence, expires_at };
+                    events.push(record.event(item.clone(), HoldEventKind::Reserved));
+                    ns.insert(item, record);
                     holds.push(Held { fence, refreshed: false });
                 }
             }
@@ -267,9 +287,7 @@ impl Holds {
             let item = item.as_ref();
             results.push(match standing(Some(ns), item, owner, now) {
                 Standing::Live { fence, mine: true, at } => {
-                    let record = ns.remove_at(at);
-                    events.push(record.event(HoldEventKind::Released));
-                    ns.keep_names(record);
+                    events.push(ns.release_at(at));
                     Release::Released { fence }
                 }
                 Standing::Live { mine: false, .. } => Release::NotHolder,
@@ -277,7 +295,7 @@ impl Holds {
                     reclaim(ns, at, &mut events);
                     Release::Expired
                 }
-                Standing::Absent => Release::Expired,
+                Standing::Parked { .. } | Standing::Absent => Release::Expired,
             });
         }
         self.forget_if_idle(position, now);
@@ -322,7 +340,7 @@ impl Holds {
                     reclaim(ns, at, &mut events);
                     Extend::Expired
                 }
-                Standing::Absent => Extend::Expired,
+                Standing::Parked { .. } | Standing::Absent => Extend::Expired,
             });
         }
         self.forget_if_idle(position, now);

@@ -54,8 +54,8 @@ impl Holds {
         let mut holds: Vec<Listed> = ns
             .live_from(now, after)
             .take(limit as usize + 1)
-            .map(|record| Listed {
-                item: record.item.clone(),
+            .map(|(item, record)| Listed {
+                item: item.clone(),
                 fence: record.fence,
                 expires_at: record.expires_at,
             })
