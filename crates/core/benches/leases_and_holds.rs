@@ -45,6 +45,36 @@ fn holds(c: &mut Criterion) {
             black_box(holds.release("reserved-assets_730", black_box(&ten), "user-1", NOW).unwrap());
         })
     });
+    // The same pairs on items that change every time (1,000 single items, 1,000 sets of ten,
+    // taken in turn): what a busy namespace sees, where no released hold of the same item is
+    // there to be taken back.
+    let singles: Vec<[String; 1]> = (0..1_000).map(|i| [format!("asset-{}", 30_000_000 + i)]).collect();
+    let mut turn = 0;
+    c.bench_function("hold/reserve+release 1 item, a different item each time", |b| {
+        b.iter(|| {
+            let item = &singles[turn % singles.len()];
+            turn += 1;
+            let holds = engine.holds();
+            black_box(
+                holds.reserve("reserved-assets_730", black_box(item), "user-1", TTL, None, NOW).unwrap(),
+            );
+            black_box(holds.release("reserved-assets_730", black_box(item), "user-1", NOW).unwrap());
+        })
+    });
+    let sets: Vec<Vec<String>> =
+        (0..1_000).map(|s| (0..10).map(|i| format!("asset-{}", 40_000_000 + s * 10 + i)).collect()).collect();
+    let mut turn = 0;
+    c.bench_function("hold/reserve+release 10 items, different items each time", |b| {
+        b.iter(|| {
+            let items = &sets[turn % sets.len()];
+            turn += 1;
+            let holds = engine.holds();
+            black_box(
+                holds.reserve("reserved-assets_730", black_box(items), "user-1", TTL, None, NOW).unwrap(),
+            );
+            black_box(holds.release("reserved-assets_730", black_box(items), "user-1", NOW).unwrap());
+        })
+    });
 }
 
 /// An engine whose namespace holds `live` live holds, each its own reservation.
