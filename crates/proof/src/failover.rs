@@ -1,6 +1,6 @@
 //! Failover under load: a primary with a replica (asynchronous replication, as Redis ships),
-//! the primary killed (`kill -9`) at a third of the run and the replica promoted (`REPLICAOF NO
-//! ONE`); the clients move to it.
+//! the primary killed (`kill -9`) at a third of the run and, 150 ms later, the replica promoted
+//! (`REPLICAOF NO ONE`); the clients move to it.
 //!
 //! What is promised is in `docs/guarantees.md`: fences keep rising (each new fence is at least
 //! the server clock × 1000, and both servers read the same clock), typed errors during the
@@ -19,7 +19,11 @@ use crate::faults::{under_load, FaultSizes, Window};
 use crate::load::Target;
 use crate::table::Table;
 
-/// Kills the primary at a third of the run, promotes the replica, moves the clients.
+/// How long after the primary's death the replica is promoted.
+const NOTICE: Duration = Duration::from_millis(150);
+
+/// Kills the primary at a third of the run, promotes the replica [`NOTICE`] later, moves the
+/// clients.
 pub fn promote_replica(sizes: &FaultSizes) -> Table {
     let mut primary = RedisServer::start();
     let replica = RedisServer::start_replica_of(&primary, &[]);
@@ -30,6 +34,10 @@ pub fn promote_replica(sizes: &FaultSizes) -> Table {
         std::thread::sleep(lead);
         let from_us = started.elapsed().as_micros() as u64;
         primary.kill();
+        // A failover is never instant: whatever notices the dead primary (a sentinel, an
+        // operator) takes a while, and clients meanwhile find it gone. Without this pause a run
+        // whose clients were all between requests at the kill would see no failover at all.
+        std::thread::sleep(NOTICE);
         replica.promote();
         switch.switch(replica.url());
         Window { from_us, until_us: started.elapsed().as_micros() as u64 }
