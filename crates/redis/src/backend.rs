@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use leasehold_core::{Engine, Outcome, Request};
+use leasehold_core::{Outcome, Request};
 use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
 
 use crate::clock::Clock;
@@ -100,10 +100,7 @@ impl<C> Leasehold<C> {
 
     pub(crate) fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
         if self.check_first {
-            // The core on an empty engine refuses exactly the requests it would refuse anywhere,
-            // with the same error: every check but fence exhaustion is stateless, and fence
-            // exhaustion comes last (the script makes it).
-            Engine::new().apply(request, clock.validation_now())?;
+            crate::validate::check(request, clock.validation_now())?;
         }
         let call = encode(&self.layout, &self.events, request, clock);
         same_slot(&call.keys)?;
@@ -140,7 +137,7 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
             script.load(&mut self.connection).map_err(adapter_error)?;
             reply = cmd.query(&mut self.connection);
         }
-        decode::outcome(request, reply.map_err(adapter_error)?)
+        decode::outcome(request, &reply.map_err(adapter_error)?)
     }
 }
 
@@ -161,7 +158,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     pub async fn apply_async(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
         let reply = self.invoke_async(call).await?;
-        decode::outcome(request, reply)
+        decode::outcome(request, &reply)
     }
 }
 

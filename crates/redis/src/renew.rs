@@ -27,7 +27,7 @@ async fn extend_once<C: redis::aio::ConnectionLike + Send>(
 ) -> Result<Extend, AdapterError> {
     let call = redis.prepare(&extend(key, owner, ttl), Clock::Server)?;
     let reply = redis.invoke_async(call).await?;
-    match decode::outcome(&extend(key, owner, ttl), reply)? {
+    match decode::outcome(&extend(key, owner, ttl), &reply)? {
         Outcome::Lock(LockOutcome::Extend(extended)) => Ok(extended),
         other => Err(protocol(format!("{other:?} is no outcome of lock.extend"))),
     }

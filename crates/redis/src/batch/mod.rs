@@ -100,7 +100,7 @@ fn file_group(
 ) {
     if let [i] = group.positions[..] {
         outcomes[i] =
-            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
+            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], &value)));
         return;
     }
     let fail_all = |outcomes: &mut [Option<Result<Outcome, AdapterError>>], error: AdapterError| {
@@ -117,10 +117,10 @@ fn file_group(
         }
         Err(error) => return fail_all(outcomes, adapter_error(error)),
     };
-    match decode::batch(flat, group.positions.len()) {
+    match decode::batch(&flat, group.positions.len()) {
         Some(replies) => {
             for (&i, reply) in group.positions.iter().zip(replies) {
-                outcomes[i] = Some(reply.and_then(|value| decode::outcome(&requests[i], value)));
+                outcomes[i] = Some(reply.and_then(|values| decode::outcome_in(&requests[i], values)));
             }
         }
         None => {
@@ -295,10 +295,10 @@ mod tests {
             Value::Int(-1),
             Value::BulkString(b"LEASEHOLD empty key".to_vec()),
         ];
-        let replies = decode::batch(flat.clone(), 2).unwrap();
-        assert_eq!(replies[0], Ok(Value::Array(vec![Value::BulkString(b"denied".to_vec()), Value::Int(5)])));
+        let replies = decode::batch(&flat, 2).unwrap();
+        assert_eq!(replies[0], Ok(&[Value::BulkString(b"denied".to_vec()), Value::Int(5)][..]));
         assert!(matches!(replies[1], Err(AdapterError::Invalid(_))), "{:?}", replies[1]);
-        assert!(decode::batch(flat.clone(), 3).is_none());
-        assert!(decode::batch(flat[..2].to_vec(), 1).is_none());
+        assert!(decode::batch(&flat, 3).is_none());
+        assert!(decode::batch(&flat[..2], 1).is_none());
     }
 }
