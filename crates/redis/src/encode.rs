@@ -22,7 +22,14 @@ fn n(value: u64) -> String {
     value.to_string()
 }
 
-fn call(script: &'static Script, keys: Vec<String>, clock: Clock, args: Vec<String>) -> Call {
+/// The call of `script` on `keys`, the clock's argument before `args` (one allocation for them
+/// all: the clock's comes first, so it cannot be pushed onto `args`).
+fn call<A>(script: &'static Script, keys: Vec<String>, clock: Clock, args: A) -> Call
+where
+    A: IntoIterator<Item = String>,
+    A::IntoIter: ExactSizeIterator,
+{
+    let args = args.into_iter();
     let mut all = Vec::with_capacity(args.len() + 1);
     all.push(clock.arg());
     all.extend(args);
@@ -45,19 +52,16 @@ fn lock(layout: &Layout, request: &LockRequest, clock: Clock) -> Call {
             &scripts::LOCK_ACQUIRE,
             vec![layout.lock(key)],
             clock,
-            vec![key.clone(), owner.clone(), n(ttl.0)],
+            [key.clone(), owner.clone(), n(ttl.0)],
         ),
         LockRequest::Release { key, owner } => {
-            call(&scripts::LOCK_RELEASE, vec![layout.lock(key)], clock, vec![key.clone(), owner.clone()])
+            call(&scripts::LOCK_RELEASE, vec![layout.lock(key)], clock, [key.clone(), owner.clone()])
         }
-        LockRequest::Extend { key, owner, ttl } => call(
-            &scripts::LOCK_EXTEND,
-            vec![layout.lock(key)],
-            clock,
-            vec![key.clone(), owner.clone(), n(ttl.0)],
-        ),
+        LockRequest::Extend { key, owner, ttl } => {
+            call(&scripts::LOCK_EXTEND, vec![layout.lock(key)], clock, [key.clone(), owner.clone(), n(ttl.0)])
+        }
         LockRequest::Inspect { key } => {
-            call(&scripts::LOCK_INSPECT, vec![layout.lock(key)], clock, vec![key.clone()])
+            call(&scripts::LOCK_INSPECT, vec![layout.lock(key)], clock, [key.clone()])
         }
     }
 }
@@ -68,22 +72,22 @@ fn semaphore(layout: &Layout, request: &SemaphoreRequest, clock: Clock) -> Call 
             &scripts::SEMAPHORE_ACQUIRE,
             vec![layout.semaphore(key)],
             clock,
-            vec![key.clone(), owner.clone(), n(*capacity), n(ttl.0)],
+            [key.clone(), owner.clone(), n(*capacity), n(ttl.0)],
         ),
         SemaphoreRequest::Release { key, owner } => call(
             &scripts::SEMAPHORE_RELEASE,
             vec![layout.semaphore(key)],
             clock,
-            vec![key.clone(), owner.clone()],
+            [key.clone(), owner.clone()],
         ),
         SemaphoreRequest::Extend { key, owner, ttl } => call(
             &scripts::SEMAPHORE_EXTEND,
             vec![layout.semaphore(key)],
             clock,
-            vec![key.clone(), owner.clone(), n(ttl.0)],
+            [key.clone(), owner.clone(), n(ttl.0)],
         ),
         SemaphoreRequest::Inspect { key } => {
-            call(&scripts::SEMAPHORE_INSPECT, vec![layout.semaphore(key)], clock, vec![key.clone()])
+            call(&scripts::SEMAPHORE_INSPECT, vec![layout.semaphore(key)], clock, [key.clone()])
         }
     }
 }

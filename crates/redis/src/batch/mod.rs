@@ -24,8 +24,12 @@ pub type Outcomes = Vec<Result<Outcome, AdapterError>>;
 /// more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
 fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
     let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
-    let mut cmd = redis::cmd("EVALSHA");
-    cmd.arg(script(group.script)?.get_hash());
+    // Sized for everything it will hold: no growing while it is written.
+    let count = calls.iter().map(|call| call.keys.len() + call.args.len() + 2).sum::<usize>();
+    let bytes =
+        calls.iter().flat_map(|call| call.keys.iter().chain(&call.args)).map(String::len).sum::<usize>();
+    let mut cmd = redis::Cmd::with_capacity(count + 8, bytes + 24 * calls.len() + 96);
+    cmd.arg("EVALSHA").arg(script(group.script)?.get_hash());
     if let [call] = calls[..] {
         cmd.arg(call.keys.len()).arg(&call.keys).arg(&call.args);
         return Ok(cmd);
