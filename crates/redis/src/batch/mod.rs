@@ -268,8 +268,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
         }
         let mut missing = Vec::new();
         for groups in pipelines(&groups, across_slots) {
-            let pipe = pipeline(&calls, &groups)?;
-            let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+            let replies = self.send_async(&calls, &groups).await?;
             missing.extend(file(requests, &groups, replies, &mut outcomes, true)?);
         }
         if !missing.is_empty() {
@@ -277,12 +276,31 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
                 script(source)?.load_async(&mut self.connection).await.map_err(adapter_error)?;
             }
             for groups in pipelines(&missing, across_slots) {
-                let pipe = pipeline(&calls, &groups)?;
-                let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+                let replies = self.send_async(&calls, &groups).await?;
                 file(requests, &groups, replies, &mut outcomes, false)?;
             }
         }
         Ok(finish(calls, outcomes))
+    }
+
+    /// Sends `groups` in one round trip: a single command as it is (no pipeline to copy it
+    /// into), several in one pipeline. A failed connection fails them all; an error reply is
+    /// its command's reply.
+    async fn send_async(
+        &mut self,
+        calls: &[Result<Call, AdapterError>],
+        groups: &[&Group],
+    ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
+        if let [group] = groups {
+            let cmd = command(calls, group)?;
+            let reply = self.connection.req_packed_command(&cmd).await.map_err(adapter_error)?;
+            return Ok(vec![match reply {
+                Value::ServerError(error) => Err(error.into()),
+                reply => Ok(reply),
+            }]);
+        }
+        let pipe = pipeline(calls, groups)?;
+        pipe.query_async(&mut self.connection).await.map_err(adapter_error)
     }
 }
 
