@@ -8,7 +8,7 @@ use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
 
 use crate::clock::Clock;
 use crate::decode;
-use crate::encode::{encode, Call};
+use crate::encode::{encode, Arg, Call};
 use crate::error::AdapterError;
 use crate::events::HoldEvents;
 use crate::layout::{same_slot, Layout};
@@ -98,7 +98,7 @@ impl<C> Leasehold<C> {
         self
     }
 
-    pub(crate) fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
+    pub(crate) fn prepare<'r>(&self, request: &'r Request, clock: Clock) -> Result<Call<'r>, AdapterError> {
         if self.check_first {
             crate::validate::check(request, clock.validation_now())?;
         }
@@ -110,9 +110,9 @@ impl<C> Leasehold<C> {
 
 /// The `EVALSHA` of a prepared call, written straight into one command sized for it (no
 /// intermediate copy of the keys and arguments), and the script to load if Redis lacks it.
-fn evalsha(call: &Call) -> Result<(redis::Cmd, &'static redis::Script), AdapterError> {
+fn evalsha(call: &Call<'_>) -> Result<(redis::Cmd, &'static redis::Script), AdapterError> {
     let script = script(call.script)?;
-    let bytes = call.keys.iter().chain(&call.args).map(String::len).sum::<usize>();
+    let bytes = call.keys.iter().map(String::len).chain(call.args.iter().map(Arg::len)).sum::<usize>();
     let mut cmd = redis::Cmd::with_capacity(3 + call.keys.len() + call.args.len(), bytes + 64);
     cmd.arg("EVALSHA").arg(script.get_hash()).arg(call.keys.len()).arg(&call.keys).arg(&call.args);
     Ok((cmd, script))
@@ -142,9 +142,8 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
 }
 
 impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
-    /// Sends a prepared call as a `Send` future: it holds only the prepared call across the
-    /// await, never the request it came from.
-    pub(crate) async fn invoke_async(&mut self, call: Call) -> Result<Value, AdapterError> {
+    /// Sends a prepared call (which borrows the text of its request).
+    pub(crate) async fn invoke_async(&mut self, call: Call<'_>) -> Result<Value, AdapterError> {
         let (cmd, script) = evalsha(&call)?;
         let mut reply = cmd.query_async::<Value>(&mut self.connection).await;
         if is_noscript(&reply) {

@@ -10,7 +10,7 @@ use redis::{RedisResult, Value};
 use crate::backend::{adapter_error, is_noscript, script, Leasehold};
 use crate::clock::Clock;
 use crate::decode;
-use crate::encode::Call;
+use crate::encode::{Arg, Call};
 use crate::error::AdapterError;
 
 mod group;
@@ -22,12 +22,14 @@ pub type Outcomes = Vec<Result<Outcome, AdapterError>>;
 
 /// The `EVALSHA` of `group`: of the script itself for one request, of its batch variant for
 /// more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
-fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
-    let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
+fn command(calls: &[Result<Call<'_>, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
+    let calls: Vec<&Call<'_>> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
     // Sized for everything it will hold: no growing while it is written.
     let count = calls.iter().map(|call| call.keys.len() + call.args.len() + 2).sum::<usize>();
-    let bytes =
-        calls.iter().flat_map(|call| call.keys.iter().chain(&call.args)).map(String::len).sum::<usize>();
+    let bytes = calls
+        .iter()
+        .flat_map(|call| call.keys.iter().map(String::len).chain(call.args.iter().map(Arg::len)))
+        .sum::<usize>();
     let mut cmd = redis::Cmd::with_capacity(count + 8, bytes + 24 * calls.len() + 96);
     cmd.arg("EVALSHA").arg(script(group.script)?.get_hash());
     if let [call] = calls[..] {
@@ -39,9 +41,12 @@ fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis:
         cmd.arg(&call.keys);
     }
     // Every call of a batch has the batch's clock as its first argument.
-    let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
-    cmd.arg(clock).arg(calls.len());
-    let shape = |call: &&Call| (call.keys.len(), call.args.len().saturating_sub(1));
+    match calls.first().and_then(|call| call.args.first()) {
+        Some(clock) => cmd.arg(clock),
+        None => cmd.arg("server"),
+    };
+    cmd.arg(calls.len());
+    let shape = |call: &&Call<'_>| (call.keys.len(), call.args.len().saturating_sub(1));
     let first = calls.first().map(shape);
     if calls.iter().all(|call| Some(shape(call)) == first) {
         // One pair of counts for the whole batch: two arguments fewer per request.
@@ -61,7 +66,7 @@ fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis:
 
 /// The pipeline of `groups`, one command each.
 fn pipeline(
-    calls: &[Result<Call, AdapterError>],
+    calls: &[Result<Call<'_>, AdapterError>],
     groups: &[&Group],
 ) -> Result<redis::Pipeline, AdapterError> {
     let mut pipe = redis::pipe();
@@ -85,11 +90,11 @@ fn scripts(groups: &[&Group]) -> Vec<&'static Script> {
 
 /// The requests' prepared calls, the outcomes of those refused before sending, and the
 /// positions of the calls to send.
-fn prepare<C>(
+fn prepare<'r, C>(
     adapter: &Leasehold<C>,
-    requests: &[Request],
+    requests: &'r [Request],
     clock: Clock,
-) -> (Vec<Result<Call, AdapterError>>, Vec<usize>) {
+) -> (Vec<Result<Call<'r>, AdapterError>>, Vec<usize>) {
     let calls: Vec<_> = requests.iter().map(|request| adapter.prepare(request, clock)).collect();
     let pending = (0..calls.len()).filter(|&i| calls[i].is_ok()).collect();
     (calls, pending)
@@ -161,7 +166,7 @@ fn file<'g>(
 }
 
 fn finish(
-    calls: Vec<Result<Call, AdapterError>>,
+    calls: Vec<Result<Call<'_>, AdapterError>>,
     outcomes: Vec<Option<Result<Outcome, AdapterError>>>,
 ) -> Outcomes {
     calls
@@ -237,7 +242,7 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     /// after the other, as a sync cluster connection takes no pipeline.
     fn send(
         &mut self,
-        calls: &[Result<Call, AdapterError>],
+        calls: &[Result<Call<'_>, AdapterError>],
         groups: &[&Group],
     ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
         if groups.len() == 1 || !self.batches_across_slots() {
@@ -288,7 +293,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     /// its command's reply.
     async fn send_async(
         &mut self,
-        calls: &[Result<Call, AdapterError>],
+        calls: &[Result<Call<'_>, AdapterError>],
         groups: &[&Group],
     ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
         if let [group] = groups {
