@@ -68,7 +68,7 @@ impl Layout {
         }
         // Runs of plain characters are copied whole; only `%`, `{` and `}` are escaped.
         let mut rest = key;
-        while let Some(at) = rest.find(['%', '{', '}']) {
+        while let Some(at) = rest.bytes().position(|b| matches!(b, b'%' | b'{' | b'}')) {
             name.push_str(&rest[..at]);
             name.push_str(match rest.as_bytes()[at] {
                 b'%' => "%25",

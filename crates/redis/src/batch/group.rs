@@ -35,15 +35,20 @@ fn runs(calls: &[Result<Call<'_>, AdapterError>], positions: &[usize], across_sl
         let slot = if across_slots { None } else { call_slot(call) };
         if let Some(group) = groups.last_mut() {
             let single = calls[group.positions[0]].as_ref().map(|c| c.script.name);
-            let many = leasehold_scripts::many(call.script);
             if single == Ok(call.script.name)
                 && (across_slots || group.slot == slot)
                 && group.positions.len() < MOST_PER_CALL
-                && many.is_some()
             {
-                group.positions.push(i);
-                group.script = many.unwrap_or(call.script);
-                continue;
+                // A group of several already calls the batch variant: it is looked up once.
+                let many = match group.positions.len() {
+                    1 => leasehold_scripts::many(call.script),
+                    _ => Some(group.script),
+                };
+                if let Some(many) = many {
+                    group.positions.push(i);
+                    group.script = many;
+                    continue;
+                }
             }
         }
         groups.push(Group { positions: vec![i], script: call.script, slot });
