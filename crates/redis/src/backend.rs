@@ -118,6 +118,15 @@ fn evalsha(call: &Call<'_>) -> Result<(redis::Cmd, &'static redis::Script), Adap
     Ok((cmd, script))
 }
 
+/// A reply as a result: an error reply is an error. Only the reply itself is looked at: no
+/// script of ours nests an error reply inside an array, so none is searched for.
+pub(crate) fn error_reply(reply: Value) -> redis::RedisResult<Value> {
+    match reply {
+        Value::ServerError(error) => Err(error.into()),
+        reply => Ok(reply),
+    }
+}
+
 /// Whether Redis answered that it lacks the script (a restart, `SCRIPT FLUSH`): the call did
 /// not run.
 pub(crate) fn is_noscript<T>(reply: &redis::RedisResult<T>) -> bool {
@@ -145,10 +154,10 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     /// Sends a prepared call (which borrows the text of its request).
     pub(crate) async fn invoke_async(&mut self, call: Call<'_>) -> Result<Value, AdapterError> {
         let (cmd, script) = evalsha(&call)?;
-        let mut reply = cmd.query_async::<Value>(&mut self.connection).await;
+        let mut reply = self.connection.req_packed_command(&cmd).await.and_then(error_reply);
         if is_noscript(&reply) {
             script.load_async(&mut self.connection).await.map_err(adapter_error)?;
-            reply = cmd.query_async(&mut self.connection).await;
+            reply = self.connection.req_packed_command(&cmd).await.and_then(error_reply);
         }
         reply.map_err(adapter_error)
     }

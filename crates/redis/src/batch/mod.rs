@@ -7,7 +7,7 @@ use leasehold_core::{Outcome, Request};
 use leasehold_scripts::Script;
 use redis::{RedisResult, Value};
 
-use crate::backend::{adapter_error, is_noscript, script, Leasehold};
+use crate::backend::{adapter_error, error_reply, is_noscript, script, Leasehold};
 use crate::clock::Clock;
 use crate::decode;
 use crate::encode::{Arg, Call};
@@ -299,10 +299,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
         if let [group] = groups {
             let cmd = command(calls, group)?;
             let reply = self.connection.req_packed_command(&cmd).await.map_err(adapter_error)?;
-            return Ok(vec![match reply {
-                Value::ServerError(error) => Err(error.into()),
-                reply => Ok(reply),
-            }]);
+            return Ok(vec![error_reply(reply)]);
         }
         let pipe = pipeline(calls, groups)?;
         pipe.query_async(&mut self.connection).await.map_err(adapter_error)
