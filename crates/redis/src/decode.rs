@@ -100,7 +100,7 @@ pub(crate) fn outcome_in(request: &Request, values: &[Value]) -> Result<Outcome,
 
 fn outcome_of(request: &Request, mut r: Reader<'_>) -> Result<Outcome, AdapterError> {
     let tag = r.text()?;
-    let bad = || unexpected(&tag, request);
+    let bad = || unexpected(tag, request);
     Ok(match request {
         Request::Lock(op) => Outcome::Lock(match op {
             LockRequest::Acquire { .. } => LockOutcome::Acquire(acquire(tag, &mut r).ok_or_else(bad)??),
