@@ -32,7 +32,7 @@ pub(crate) enum Arg<'r> {
 }
 
 impl Arg<'_> {
-    /// At least the bytes it takes in a command.
+    /// The bytes it takes in a command, or (for a number) at most that: for sizing a command.
     pub fn len(&self) -> usize {
         match self {
             Arg::Text(text) => text.len(),
