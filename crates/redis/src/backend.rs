@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use leasehold_core::{Engine, Outcome, Request};
+use leasehold_core::{Outcome, Request};
 use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
 
 use crate::clock::Clock;
 use crate::decode;
-use crate::encode::{encode, Call};
+use crate::encode::{encode, Arg, Call};
 use crate::error::AdapterError;
 use crate::events::HoldEvents;
 use crate::layout::{same_slot, Layout};
@@ -98,12 +98,9 @@ impl<C> Leasehold<C> {
         self
     }
 
-    pub(crate) fn prepare(&self, request: &Request, clock: Clock) -> Result<Call, AdapterError> {
+    pub(crate) fn prepare<'r>(&self, request: &'r Request, clock: Clock) -> Result<Call<'r>, AdapterError> {
         if self.check_first {
-            // The core on an empty engine refuses exactly the requests it would refuse anywhere,
-            // with the same error: every check but fence exhaustion is stateless, and fence
-            // exhaustion comes last (the script makes it).
-            Engine::new().apply(request, clock.validation_now())?;
+            crate::validate::check(request, clock.validation_now())?;
         }
         let call = encode(&self.layout, &self.events, request, clock);
         same_slot(&call.keys)?;
@@ -113,12 +110,21 @@ impl<C> Leasehold<C> {
 
 /// The `EVALSHA` of a prepared call, written straight into one command sized for it (no
 /// intermediate copy of the keys and arguments), and the script to load if Redis lacks it.
-fn evalsha(call: &Call) -> Result<(redis::Cmd, &'static redis::Script), AdapterError> {
+fn evalsha(call: &Call<'_>) -> Result<(redis::Cmd, &'static redis::Script), AdapterError> {
     let script = script(call.script)?;
-    let bytes = call.keys.iter().chain(&call.args).map(String::len).sum::<usize>();
+    let bytes = call.keys.iter().map(String::len).chain(call.args.iter().map(Arg::len)).sum::<usize>();
     let mut cmd = redis::Cmd::with_capacity(3 + call.keys.len() + call.args.len(), bytes + 64);
     cmd.arg("EVALSHA").arg(script.get_hash()).arg(call.keys.len()).arg(&call.keys).arg(&call.args);
     Ok((cmd, script))
+}
+
+/// A reply as a result: an error reply is an error. Only the reply itself is looked at: no
+/// script of ours nests an error reply inside an array, so none is searched for.
+pub(crate) fn error_reply(reply: Value) -> redis::RedisResult<Value> {
+    match reply {
+        Value::ServerError(error) => Err(error.into()),
+        reply => Ok(reply),
+    }
 }
 
 /// Whether Redis answered that it lacks the script (a restart, `SCRIPT FLUSH`): the call did
@@ -140,19 +146,18 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
             script.load(&mut self.connection).map_err(adapter_error)?;
             reply = cmd.query(&mut self.connection);
         }
-        decode::outcome(request, reply.map_err(adapter_error)?)
+        decode::outcome(request, &reply.map_err(adapter_error)?)
     }
 }
 
 impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
-    /// Sends a prepared call as a `Send` future: it holds only the prepared call across the
-    /// await, never the request it came from.
-    pub(crate) async fn invoke_async(&mut self, call: Call) -> Result<Value, AdapterError> {
+    /// Sends a prepared call (which borrows the text of its request).
+    pub(crate) async fn invoke_async(&mut self, call: Call<'_>) -> Result<Value, AdapterError> {
         let (cmd, script) = evalsha(&call)?;
-        let mut reply = cmd.query_async::<Value>(&mut self.connection).await;
+        let mut reply = self.connection.req_packed_command(&cmd).await.and_then(error_reply);
         if is_noscript(&reply) {
             script.load_async(&mut self.connection).await.map_err(adapter_error)?;
-            reply = cmd.query_async(&mut self.connection).await;
+            reply = self.connection.req_packed_command(&cmd).await.and_then(error_reply);
         }
         reply.map_err(adapter_error)
     }
@@ -161,7 +166,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
     pub async fn apply_async(&mut self, request: &Request, clock: Clock) -> Result<Outcome, AdapterError> {
         let call = self.prepare(request, clock)?;
         let reply = self.invoke_async(call).await?;
-        decode::outcome(request, reply)
+        decode::outcome(request, &reply)
     }
 }
 

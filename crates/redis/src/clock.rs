@@ -18,10 +18,10 @@ pub enum Clock {
 
 impl Clock {
     /// `ARGV[1]` of every script.
-    pub(crate) fn arg(self) -> String {
+    pub(crate) fn arg<'r>(self) -> crate::encode::Arg<'r> {
         match self {
-            Clock::Server => "server".to_owned(),
-            Clock::Explicit(now) => now.0.to_string(),
+            Clock::Server => crate::encode::Arg::Text("server"),
+            Clock::Explicit(now) => crate::encode::Arg::Number(now.0),
         }
     }
 

@@ -18,26 +18,31 @@ use serde_json::{json, Map, Value as Json};
 use crate::backend::leasehold_error;
 use crate::error::{protocol, AdapterError};
 
-/// Reads a reply array front to back.
-struct Reader {
-    values: std::vec::IntoIter<Value>,
+/// Reads a reply array front to back, borrowing its values (nothing is copied but the text
+/// an outcome keeps).
+struct Reader<'a> {
+    values: std::slice::Iter<'a, Value>,
 }
 
-impl Reader {
-    fn new(value: Value) -> Result<Reader, AdapterError> {
+impl<'a> Reader<'a> {
+    fn new(value: &'a Value) -> Result<Reader<'a>, AdapterError> {
         match value {
-            Value::Array(values) => Ok(Reader { values: values.into_iter() }),
+            Value::Array(values) => Ok(Reader::of(values)),
             other => Err(protocol(format!("expected an array, got {other:?}"))),
         }
     }
 
-    fn next(&mut self) -> Result<Value, AdapterError> {
+    fn of(values: &'a [Value]) -> Reader<'a> {
+        Reader { values: values.iter() }
+    }
+
+    fn next(&mut self) -> Result<&'a Value, AdapterError> {
         self.values.next().ok_or_else(|| protocol("reply ended early"))
     }
 
-    fn text(&mut self) -> Result<String, AdapterError> {
+    fn text(&mut self) -> Result<&'a str, AdapterError> {
         match self.next()? {
-            Value::BulkString(bytes) => String::from_utf8(bytes).map_err(|e| protocol(e.to_string())),
+            Value::BulkString(bytes) => std::str::from_utf8(bytes).map_err(|e| protocol(e.to_string())),
             Value::SimpleString(text) => Ok(text),
             other => Err(protocol(format!("expected a string, got {other:?}"))),
         }
@@ -45,7 +50,7 @@ impl Reader {
 
     fn int(&mut self) -> Result<u64, AdapterError> {
         match self.next()? {
-            Value::Int(n) if n >= 0 => Ok(n as u64),
+            &Value::Int(n) if n >= 0 => Ok(n as u64),
             other => Err(protocol(format!("expected a whole number, got {other:?}"))),
         }
     }
@@ -58,7 +63,7 @@ impl Reader {
         Ok(self.int()? != 0)
     }
 
-    fn list(&mut self) -> Result<Reader, AdapterError> {
+    fn list(&mut self) -> Result<Reader<'a>, AdapterError> {
         Reader::new(self.next()?)
     }
 
@@ -69,7 +74,7 @@ impl Reader {
     /// Reads records until the list is exhausted.
     fn all<T>(
         mut self,
-        read: impl Fn(&mut Reader) -> Result<T, AdapterError>,
+        read: impl Fn(&mut Reader<'a>) -> Result<T, AdapterError>,
     ) -> Result<Vec<T>, AdapterError> {
         let mut out = Vec::new();
         while !self.is_done() {
@@ -84,16 +89,24 @@ fn unexpected(tag: &str, request: &Request) -> AdapterError {
 }
 
 /// Decodes the reply to `request`.
-pub(crate) fn outcome(request: &Request, reply: Value) -> Result<Outcome, AdapterError> {
-    let mut r = Reader::new(reply)?;
+pub(crate) fn outcome(request: &Request, reply: &Value) -> Result<Outcome, AdapterError> {
+    outcome_of(request, Reader::new(reply)?)
+}
+
+/// Decodes the reply to `request` whose elements are `values` (a part of a batch's flat reply).
+pub(crate) fn outcome_in(request: &Request, values: &[Value]) -> Result<Outcome, AdapterError> {
+    outcome_of(request, Reader::of(values))
+}
+
+fn outcome_of(request: &Request, mut r: Reader<'_>) -> Result<Outcome, AdapterError> {
     let tag = r.text()?;
-    let bad = || unexpected(&tag, request);
+    let bad = || unexpected(tag, request);
     Ok(match request {
         Request::Lock(op) => Outcome::Lock(match op {
-            LockRequest::Acquire { .. } => LockOutcome::Acquire(acquire(&tag, &mut r).ok_or_else(bad)??),
-            LockRequest::Release { .. } => LockOutcome::Release(release(&tag, &mut r).ok_or_else(bad)??),
-            LockRequest::Extend { .. } => LockOutcome::Extend(extend(&tag, &mut r).ok_or_else(bad)??),
-            LockRequest::Inspect { .. } => LockOutcome::Inspect(match tag.as_str() {
+            LockRequest::Acquire { .. } => LockOutcome::Acquire(acquire(tag, &mut r).ok_or_else(bad)??),
+            LockRequest::Release { .. } => LockOutcome::Release(release(tag, &mut r).ok_or_else(bad)??),
+            LockRequest::Extend { .. } => LockOutcome::Extend(extend(tag, &mut r).ok_or_else(bad)??),
+            LockRequest::Inspect { .. } => LockOutcome::Inspect(match tag {
                 "held" => LeaseState::Held { fence: r.int()?, expires_at: r.millis()? },
                 "free" => LeaseState::Free,
                 _ => return Err(bad()),
@@ -101,28 +114,28 @@ pub(crate) fn outcome(request: &Request, reply: Value) -> Result<Outcome, Adapte
         }),
         Request::Semaphore(op) => Outcome::Semaphore(match op {
             SemaphoreRequest::Acquire { .. } => {
-                SemaphoreOutcome::Acquire(acquire(&tag, &mut r).ok_or_else(bad)??)
+                SemaphoreOutcome::Acquire(acquire(tag, &mut r).ok_or_else(bad)??)
             }
             SemaphoreRequest::Release { .. } => {
-                SemaphoreOutcome::Release(release(&tag, &mut r).ok_or_else(bad)??)
+                SemaphoreOutcome::Release(release(tag, &mut r).ok_or_else(bad)??)
             }
             SemaphoreRequest::Extend { .. } => {
-                SemaphoreOutcome::Extend(extend(&tag, &mut r).ok_or_else(bad)??)
+                SemaphoreOutcome::Extend(extend(tag, &mut r).ok_or_else(bad)??)
             }
-            SemaphoreRequest::Inspect { .. } => SemaphoreOutcome::Inspect(match tag.as_str() {
+            SemaphoreRequest::Inspect { .. } => SemaphoreOutcome::Inspect(match tag {
                 "held" => SemaphoreState::Held { holders: r.int()?, next_expiry: r.millis()? },
                 "free" => SemaphoreState::Free,
                 _ => return Err(bad()),
             }),
         }),
-        Request::Limit(op) => Outcome::Limit(match (op, tag.as_str()) {
+        Request::Limit(op) => Outcome::Limit(match (op, tag) {
             (LimitRequest::Check { .. }, "decision") => LimitOutcome::Check(decision(&mut r)?),
             (LimitRequest::Peek { .. }, "decision") => LimitOutcome::Peek(decision(&mut r)?),
             (LimitRequest::Reset { .. }, "forgotten") => LimitOutcome::Reset(Reset::Forgotten),
             (LimitRequest::Reset { .. }, "absent") => LimitOutcome::Reset(Reset::Absent),
             _ => return Err(bad()),
         }),
-        Request::Hold(op) => Outcome::Hold(hold(op, &tag, &mut r).ok_or_else(bad)??),
+        Request::Hold(op) => Outcome::Hold(hold(op, tag, &mut r).ok_or_else(bad)??),
     })
 }
 
@@ -169,7 +182,7 @@ fn decision(r: &mut Reader) -> Result<Decision, AdapterError> {
 }
 
 fn event(r: &mut Reader) -> Result<HoldEvent, AdapterError> {
-    let kind = match r.text()?.as_str() {
+    let kind = match r.text()? {
         "reserved" => HoldEventKind::Reserved,
         "extended" => HoldEventKind::Extended,
         "released" => HoldEventKind::Released,
@@ -206,20 +219,20 @@ fn hold(op: &HoldRequest, tag: &str, r: &mut Reader) -> Option<Result<HoldOutcom
             (HoldRequest::Release { .. } | HoldRequest::ForceRelease { .. }, "items") => {
                 let items = r.list()?.all(|r| {
                     let tag = r.text()?;
-                    release(&tag, r).unwrap_or_else(|| Err(protocol(format!("bad release {tag:?}"))))
+                    release(tag, r).unwrap_or_else(|| Err(protocol(format!("bad release {tag:?}"))))
                 })?;
                 HoldOutcome::Release(PerItem { items, events: events(r)? })
             }
             (HoldRequest::Extend { .. }, "items") => {
                 let items = r.list()?.all(|r| {
                     let tag = r.text()?;
-                    extend(&tag, r).unwrap_or_else(|| Err(protocol(format!("bad extend {tag:?}"))))
+                    extend(tag, r).unwrap_or_else(|| Err(protocol(format!("bad extend {tag:?}"))))
                 })?;
                 HoldOutcome::Extend(PerItem { items, events: events(r)? })
             }
             (HoldRequest::Check { .. }, "checked") => HoldOutcome::Check(Checked {
                 items: r.list()?.all(|r| {
-                    Ok(match r.text()?.as_str() {
+                    Ok(match r.text()? {
                         "held" => LeaseState::Held { fence: r.int()?, expires_at: r.millis()? },
                         _ => LeaseState::Free,
                     })
@@ -282,26 +295,31 @@ fn refusal(text: &str) -> AdapterError {
 }
 
 /// The `count` replies of a batch variant's flat reply: per request, its reply's length and
-/// elements, or -1 and the text of its error reply; `None` when it holds anything else.
-pub(crate) fn batch(flat: Vec<Value>, count: usize) -> Option<Vec<Result<Value, AdapterError>>> {
+/// elements (borrowed from `flat`), or -1 and the text of its error reply; `None` when it holds
+/// anything else.
+pub(crate) fn batch(flat: &[Value], count: usize) -> Option<Vec<Result<&[Value], AdapterError>>> {
     let mut replies = Vec::with_capacity(count);
-    let mut flat = flat.into_iter();
-    while let Some(length) = flat.next() {
-        let Value::Int(length) = length else { return None };
+    let mut rest = flat;
+    while let Some((length, after)) = rest.split_first() {
+        let &Value::Int(length) = length else { return None };
         if length < 0 {
-            let text = match flat.next()? {
-                Value::BulkString(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Value::SimpleString(text) => text,
+            let (text, after) = after.split_first()?;
+            let text = match text {
+                Value::BulkString(bytes) => String::from_utf8_lossy(bytes),
+                Value::SimpleString(text) => text.as_str().into(),
                 _ => return None,
             };
             replies.push(Err(refusal(&text)));
+            rest = after;
             continue;
         }
-        let elements: Vec<Value> = flat.by_ref().take(usize::try_from(length).ok()?).collect();
-        if elements.len() as i64 != length {
+        let length = usize::try_from(length).ok()?;
+        if after.len() < length {
             return None;
         }
-        replies.push(Ok(Value::Array(elements)));
+        let (elements, after) = after.split_at(length);
+        replies.push(Ok(elements));
+        rest = after;
     }
     (replies.len() == count).then_some(replies)
 }

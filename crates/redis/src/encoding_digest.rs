@@ -45,8 +45,9 @@ fn digests() -> BTreeMap<String, String> {
             }
             let call =
                 encode(&Layout::default(), &HoldEvents::default(), &step.op, Clock::Explicit(step.now));
-            let line = serde_json::to_string(&(call.script.name, &call.keys, &call.args))
-                .expect("strings serialize");
+            let args: Vec<String> = call.args.iter().map(ToString::to_string).collect();
+            let line =
+                serde_json::to_string(&(call.script.name, &call.keys, &args)).expect("strings serialize");
             lines.push(line);
         }
         out.insert(name, sha1_smol::Sha1::from(lines.join("\n")).digest().to_string());

@@ -66,14 +66,18 @@ impl Layout {
             // Refused by every operation, but still one slot: escaping never yields a lone `%`.
             name.push('%');
         }
-        for c in key.chars() {
-            match c {
-                '%' => name.push_str("%25"),
-                '{' => name.push_str("%7B"),
-                '}' => name.push_str("%7D"),
-                c => name.push(c),
-            }
+        // Runs of plain characters are copied whole; only `%`, `{` and `}` are escaped.
+        let mut rest = key;
+        while let Some(at) = rest.bytes().position(|b| matches!(b, b'%' | b'{' | b'}')) {
+            name.push_str(&rest[..at]);
+            name.push_str(match rest.as_bytes()[at] {
+                b'%' => "%25",
+                b'{' => "%7B",
+                _ => "%7D",
+            });
+            rest = &rest[at + 1..];
         }
+        name.push_str(rest);
         name.push('}');
         name
     }
@@ -187,6 +191,7 @@ mod tests {
             assert!(same_slot(&keys).is_ok(), "{namespace:?}");
         }
         assert_eq!(layout.lock("a}b"), "leasehold:lock:{a%7Db}");
+        assert_eq!(layout.lock("é%{}x%"), "leasehold:lock:{é%25%7B%7Dx%25}");
     }
 
     #[test]

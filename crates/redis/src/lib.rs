@@ -80,6 +80,7 @@ mod renew;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod typed;
+mod validate;
 
 pub use backend::Leasehold;
 pub use batch::Outcomes;

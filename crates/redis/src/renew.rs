@@ -17,17 +17,17 @@ fn extend(key: &str, owner: &str, ttl: Millis) -> Request {
     Request::Lock(LockRequest::Extend { key: key.to_owned(), owner: owner.to_owned(), ttl })
 }
 
-/// One `lock_extend` at the server clock, as a `Send` future: the (non-`Send`) request lives
-/// only before and after the await.
+/// One `lock_extend` at the server clock.
 async fn extend_once<C: redis::aio::ConnectionLike + Send>(
     redis: &mut Leasehold<C>,
     key: &str,
     owner: &str,
     ttl: Millis,
 ) -> Result<Extend, AdapterError> {
-    let call = redis.prepare(&extend(key, owner, ttl), Clock::Server)?;
+    let request = extend(key, owner, ttl);
+    let call = redis.prepare(&request, Clock::Server)?;
     let reply = redis.invoke_async(call).await?;
-    match decode::outcome(&extend(key, owner, ttl), reply)? {
+    match decode::outcome(&request, &reply)? {
         Outcome::Lock(LockOutcome::Extend(extended)) => Ok(extended),
         other => Err(protocol(format!("{other:?} is no outcome of lock.extend"))),
     }

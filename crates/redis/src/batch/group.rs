@@ -21,13 +21,13 @@ pub(super) struct Group {
 }
 
 /// The slot of a call's keys, which share one (checked when it was prepared).
-fn call_slot(call: &Call) -> Option<u16> {
+fn call_slot(call: &Call<'_>) -> Option<u16> {
     call.keys.first().map(|key| slot(key.as_bytes()))
 }
 
 /// The calls at `positions`, in order, cut into runs of consecutive calls of one script on one
 /// slot (unless `across_slots`), of at most [`MOST_PER_CALL`].
-fn runs(calls: &[Result<Call, AdapterError>], positions: &[usize], across_slots: bool) -> Vec<Group> {
+fn runs(calls: &[Result<Call<'_>, AdapterError>], positions: &[usize], across_slots: bool) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for &i in positions {
         let Ok(call) = &calls[i] else { continue };
@@ -35,15 +35,20 @@ fn runs(calls: &[Result<Call, AdapterError>], positions: &[usize], across_slots:
         let slot = if across_slots { None } else { call_slot(call) };
         if let Some(group) = groups.last_mut() {
             let single = calls[group.positions[0]].as_ref().map(|c| c.script.name);
-            let many = leasehold_scripts::many(call.script);
             if single == Ok(call.script.name)
                 && (across_slots || group.slot == slot)
                 && group.positions.len() < MOST_PER_CALL
-                && many.is_some()
             {
-                group.positions.push(i);
-                group.script = many.unwrap_or(call.script);
-                continue;
+                // A group of several already calls the batch variant: it is looked up once.
+                let many = match group.positions.len() {
+                    1 => leasehold_scripts::many(call.script),
+                    _ => Some(group.script),
+                };
+                if let Some(many) = many {
+                    group.positions.push(i);
+                    group.script = many;
+                    continue;
+                }
             }
         }
         groups.push(Group { positions: vec![i], script: call.script, slot });
@@ -55,7 +60,7 @@ fn runs(calls: &[Result<Call, AdapterError>], positions: &[usize], across_slots:
 /// otherwise the runs of each slot's calls, slot after slot (calls on different slots touch
 /// different keys, so their order between each other changes no outcome).
 pub(super) fn groups(
-    calls: &[Result<Call, AdapterError>],
+    calls: &[Result<Call<'_>, AdapterError>],
     pending: &[usize],
     across_slots: bool,
 ) -> Vec<Group> {
@@ -93,9 +98,11 @@ pub(super) fn pipelines<'g>(groups: &[&'g Group], across_slots: bool) -> Vec<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::Arg;
 
-    fn call(script: &'static Script, key: &str) -> Result<Call, AdapterError> {
-        Ok(Call { script, keys: vec![format!("p:lock:{{{key}}}")], args: vec!["server".into(), key.into()] })
+    fn call(script: &'static Script, key: &str) -> Result<Call<'static>, AdapterError> {
+        let args = vec!["server".into(), Arg::Owned(key.to_owned())];
+        Ok(Call { script, keys: vec![format!("p:lock:{{{key}}}")], args })
     }
 
     fn shapes(groups: &[Group]) -> Vec<(&str, Vec<usize>)> {

@@ -7,10 +7,10 @@ use leasehold_core::{Outcome, Request};
 use leasehold_scripts::Script;
 use redis::{RedisResult, Value};
 
-use crate::backend::{adapter_error, is_noscript, script, Leasehold};
+use crate::backend::{adapter_error, error_reply, is_noscript, script, Leasehold};
 use crate::clock::Clock;
 use crate::decode;
-use crate::encode::Call;
+use crate::encode::{Arg, Call};
 use crate::error::AdapterError;
 
 mod group;
@@ -22,10 +22,16 @@ pub type Outcomes = Vec<Result<Outcome, AdapterError>>;
 
 /// The `EVALSHA` of `group`: of the script itself for one request, of its batch variant for
 /// more (see `leasehold_scripts::SCRIPTS_MANY` for its arguments).
-fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
-    let calls: Vec<&Call> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
-    let mut cmd = redis::cmd("EVALSHA");
-    cmd.arg(script(group.script)?.get_hash());
+fn command(calls: &[Result<Call<'_>, AdapterError>], group: &Group) -> Result<redis::Cmd, AdapterError> {
+    let calls: Vec<&Call<'_>> = group.positions.iter().filter_map(|&i| calls[i].as_ref().ok()).collect();
+    // Sized for everything it will hold: no growing while it is written.
+    let count = calls.iter().map(|call| call.keys.len() + call.args.len() + 2).sum::<usize>();
+    let bytes = calls
+        .iter()
+        .flat_map(|call| call.keys.iter().map(String::len).chain(call.args.iter().map(Arg::len)))
+        .sum::<usize>();
+    let mut cmd = redis::Cmd::with_capacity(count + 8, bytes + 24 * calls.len() + 96);
+    cmd.arg("EVALSHA").arg(script(group.script)?.get_hash());
     if let [call] = calls[..] {
         cmd.arg(call.keys.len()).arg(&call.keys).arg(&call.args);
         return Ok(cmd);
@@ -35,9 +41,12 @@ fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis:
         cmd.arg(&call.keys);
     }
     // Every call of a batch has the batch's clock as its first argument.
-    let clock = calls.first().and_then(|call| call.args.first()).map_or("server", String::as_str);
-    cmd.arg(clock).arg(calls.len());
-    let shape = |call: &&Call| (call.keys.len(), call.args.len().saturating_sub(1));
+    match calls.first().and_then(|call| call.args.first()) {
+        Some(clock) => cmd.arg(clock),
+        None => cmd.arg("server"),
+    };
+    cmd.arg(calls.len());
+    let shape = |call: &&Call<'_>| (call.keys.len(), call.args.len().saturating_sub(1));
     let first = calls.first().map(shape);
     if calls.iter().all(|call| Some(shape(call)) == first) {
         // One pair of counts for the whole batch: two arguments fewer per request.
@@ -57,7 +66,7 @@ fn command(calls: &[Result<Call, AdapterError>], group: &Group) -> Result<redis:
 
 /// The pipeline of `groups`, one command each.
 fn pipeline(
-    calls: &[Result<Call, AdapterError>],
+    calls: &[Result<Call<'_>, AdapterError>],
     groups: &[&Group],
 ) -> Result<redis::Pipeline, AdapterError> {
     let mut pipe = redis::pipe();
@@ -81,11 +90,11 @@ fn scripts(groups: &[&Group]) -> Vec<&'static Script> {
 
 /// The requests' prepared calls, the outcomes of those refused before sending, and the
 /// positions of the calls to send.
-fn prepare<C>(
+fn prepare<'r, C>(
     adapter: &Leasehold<C>,
-    requests: &[Request],
+    requests: &'r [Request],
     clock: Clock,
-) -> (Vec<Result<Call, AdapterError>>, Vec<usize>) {
+) -> (Vec<Result<Call<'r>, AdapterError>>, Vec<usize>) {
     let calls: Vec<_> = requests.iter().map(|request| adapter.prepare(request, clock)).collect();
     let pending = (0..calls.len()).filter(|&i| calls[i].is_ok()).collect();
     (calls, pending)
@@ -100,7 +109,7 @@ fn file_group(
 ) {
     if let [i] = group.positions[..] {
         outcomes[i] =
-            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], value)));
+            Some(reply.map_err(adapter_error).and_then(|value| decode::outcome(&requests[i], &value)));
         return;
     }
     let fail_all = |outcomes: &mut [Option<Result<Outcome, AdapterError>>], error: AdapterError| {
@@ -117,10 +126,10 @@ fn file_group(
         }
         Err(error) => return fail_all(outcomes, adapter_error(error)),
     };
-    match decode::batch(flat, group.positions.len()) {
+    match decode::batch(&flat, group.positions.len()) {
         Some(replies) => {
             for (&i, reply) in group.positions.iter().zip(replies) {
-                outcomes[i] = Some(reply.and_then(|value| decode::outcome(&requests[i], value)));
+                outcomes[i] = Some(reply.and_then(|values| decode::outcome_in(&requests[i], values)));
             }
         }
         None => {
@@ -157,7 +166,7 @@ fn file<'g>(
 }
 
 fn finish(
-    calls: Vec<Result<Call, AdapterError>>,
+    calls: Vec<Result<Call<'_>, AdapterError>>,
     outcomes: Vec<Option<Result<Outcome, AdapterError>>>,
 ) -> Outcomes {
     calls
@@ -233,7 +242,7 @@ impl<C: redis::ConnectionLike> Leasehold<C> {
     /// after the other, as a sync cluster connection takes no pipeline.
     fn send(
         &mut self,
-        calls: &[Result<Call, AdapterError>],
+        calls: &[Result<Call<'_>, AdapterError>],
         groups: &[&Group],
     ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
         if groups.len() == 1 || !self.batches_across_slots() {
@@ -264,8 +273,7 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
         }
         let mut missing = Vec::new();
         for groups in pipelines(&groups, across_slots) {
-            let pipe = pipeline(&calls, &groups)?;
-            let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+            let replies = self.send_async(&calls, &groups).await?;
             missing.extend(file(requests, &groups, replies, &mut outcomes, true)?);
         }
         if !missing.is_empty() {
@@ -273,12 +281,28 @@ impl<C: redis::aio::ConnectionLike + Send> Leasehold<C> {
                 script(source)?.load_async(&mut self.connection).await.map_err(adapter_error)?;
             }
             for groups in pipelines(&missing, across_slots) {
-                let pipe = pipeline(&calls, &groups)?;
-                let replies = pipe.query_async(&mut self.connection).await.map_err(adapter_error)?;
+                let replies = self.send_async(&calls, &groups).await?;
                 file(requests, &groups, replies, &mut outcomes, false)?;
             }
         }
         Ok(finish(calls, outcomes))
+    }
+
+    /// Sends `groups` in one round trip: a single command as it is (no pipeline to copy it
+    /// into), several in one pipeline. A failed connection fails them all; an error reply is
+    /// its command's reply.
+    async fn send_async(
+        &mut self,
+        calls: &[Result<Call<'_>, AdapterError>],
+        groups: &[&Group],
+    ) -> Result<Vec<RedisResult<Value>>, AdapterError> {
+        if let [group] = groups {
+            let cmd = command(calls, group)?;
+            let reply = self.connection.req_packed_command(&cmd).await.map_err(adapter_error)?;
+            return Ok(vec![error_reply(reply)]);
+        }
+        let pipe = pipeline(calls, groups)?;
+        pipe.query_async(&mut self.connection).await.map_err(adapter_error)
     }
 }
 
@@ -295,10 +319,10 @@ mod tests {
             Value::Int(-1),
             Value::BulkString(b"LEASEHOLD empty key".to_vec()),
         ];
-        let replies = decode::batch(flat.clone(), 2).unwrap();
-        assert_eq!(replies[0], Ok(Value::Array(vec![Value::BulkString(b"denied".to_vec()), Value::Int(5)])));
+        let replies = decode::batch(&flat, 2).unwrap();
+        assert_eq!(replies[0], Ok(&[Value::BulkString(b"denied".to_vec()), Value::Int(5)][..]));
         assert!(matches!(replies[1], Err(AdapterError::Invalid(_))), "{:?}", replies[1]);
-        assert!(decode::batch(flat.clone(), 3).is_none());
-        assert!(decode::batch(flat[..2].to_vec(), 1).is_none());
+        assert!(decode::batch(&flat, 3).is_none());
+        assert!(decode::batch(&flat[..2], 1).is_none());
     }
 }
