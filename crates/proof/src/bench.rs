@@ -128,7 +128,8 @@ fn acquire(i: u64) -> Request {
 }
 
 /// The adapter against `url`: lock acquires on random keys (what `SET NX PX` does), one client
-/// sequentially, 50 clients each with one request in flight, and 50 clients each sending
+/// sequentially, 50 clients each with one request in flight (on 50 connections, then on one
+/// multiplexed connection they share), and 50 clients each sending
 /// batches of 16 (`apply_many`, one round trip per batch, like `redis-benchmark -P 16`).
 pub fn adapter(url: &str, sequential: u64, concurrent: u64) -> Result<Vec<Row>, String> {
     let client = Client::open(url)
@@ -158,13 +159,21 @@ pub fn adapter(url: &str, sequential: u64, concurrent: u64) -> Result<Vec<Row>, 
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    for batch in [1u64, 16] {
+    // Each of the 50 tasks on a connection of its own (as redis-benchmark's 50 clients), and,
+    // for single calls, the 50 tasks sharing one multiplexed connection: how a tokio service
+    // uses the adapter, its requests in flight together pipelined on the one socket.
+    for (batch, shared) in [(1u64, false), (1, true), (16, false)] {
         let client = Arc::new(client.clone());
         let per_client = concurrent / 50 / batch;
         let result: Result<(Duration, Vec<f64>), String> = runtime.block_on(async {
             let mut connections = Vec::new();
-            for _ in 0..50 {
-                connections.push(client.connect_async().await.map_err(|e| e.to_string())?);
+            if shared {
+                let one = client.connect_async().await.map_err(|e| e.to_string())?;
+                connections.resize(50, one);
+            } else {
+                for _ in 0..50 {
+                    connections.push(client.connect_async().await.map_err(|e| e.to_string())?);
+                }
             }
             let started = Instant::now();
             let mut tasks = Vec::new();
@@ -195,7 +204,9 @@ pub fn adapter(url: &str, sequential: u64, concurrent: u64) -> Result<Vec<Row>, 
             Ok((started.elapsed(), samples))
         });
         let (elapsed, samples) = result?;
-        let name = if batch == 1 {
+        let name = if shared {
+            "adapter lock acquire, 50 in flight on one shared connection".to_owned()
+        } else if batch == 1 {
             "adapter lock acquire, 50 in flight".to_owned()
         } else {
             format!("adapter lock acquire, 50 clients x batches of {batch} (latency per batch)")

@@ -274,6 +274,9 @@ fn label_rust_rows(rows: &mut [Row]) {
             "adapter lock acquire, 50 in flight" => {
                 (None, Some("redis-benchmark EVALSHA -c 50"), Some("leasehold adapter lock acquire"))
             }
+            "adapter lock acquire, 50 in flight on one shared connection" => {
+                (None, Some("redis-benchmark EVALSHA -c 50"), None)
+            }
             name if name.starts_with("adapter lock acquire, 50 clients x batches") => {
                 (None, Some("redis-benchmark EVALSHA -c 50 -P 16"), Some("leasehold adapter lock acquire"))
             }
