@@ -9,7 +9,8 @@
 //! A script may also have a fast path, `lua/<name>_fast.lua`, placed right after the prelude's
 //! constants and before any helper is made: plain comparisons settle the usual case there and
 //! return, and whatever it does not settle falls through to the body, which checks and decides
-//! in full.
+//! in full. Its line `--: fast_clock.lua` is replaced by that file: every fast path reads the
+//! clock the same way.
 //!
 //! A helper is a top-level block that starts with a line `local function <name>(` and ends at
 //! the next line that is exactly `end`; the comment lines right above it go with it. Every
@@ -72,20 +73,39 @@ fn main() {
         }
         let mut blocks = blocks(&source);
         // A fast path that is added later changes the directory, which is watched above.
-        let fast = lua.join(format!("{name}_fast.lua"));
-        if let Ok(text) = fs::read_to_string(&fast) {
-            println!("cargo:rerun-if-changed={}", fast.display());
-            blocks.insert(1, Block { helper: None, text });
+        let fast = read_fast(&lua, &lua.join(format!("{name}_fast.lua")));
+        if let Some(text) = &fast {
+            blocks.insert(1, Block { helper: None, text: text.clone() });
         }
         let assembled = shake(&blocks);
         fs::write(out.join(format!("{name}.lua")), assembled).expect("write an assembled script");
-        let fast = fs::read_to_string(&fast).unwrap_or_default();
+        let fast = fast.unwrap_or_default();
         let many_fast = lua.join(format!("{name}_many_fast.lua"));
         println!("cargo:rerun-if-changed={}", many_fast.display());
         let many_fast = fs::read_to_string(&many_fast).ok();
         let many = many(name, &lua, parts, &fast, many_fast.as_deref());
         fs::write(out.join(format!("{name}_many.lua")), many).expect("write a batch script");
     }
+}
+
+/// The fast path at `path`, if the script has one, with the line `--: fast_clock.lua` replaced
+/// by that file: every fast path reads the clock the same way, before any helper is made.
+fn read_fast(lua: &Path, path: &Path) -> Option<String> {
+    let text = fs::read_to_string(path).ok()?;
+    println!("cargo:rerun-if-changed={}", path.display());
+    let clock = lua.join("fast_clock.lua");
+    println!("cargo:rerun-if-changed={}", clock.display());
+    let clock = fs::read_to_string(&clock).unwrap_or_else(|e| panic!("{}: {e}", clock.display()));
+    let mut out = String::with_capacity(text.len() + clock.len());
+    for line in text.lines() {
+        if line.trim() == "--: fast_clock.lua" {
+            out.push_str(&clock);
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Some(out)
 }
 
 fn helper_name(line: &str) -> Option<String> {

@@ -14,14 +14,7 @@
 -- Whole numbers are checked with `x % 1 == 0` (an operator, not a call), and numbers go to
 -- redis.call as they are: Redis writes a whole number below 2^53 as its plain decimal text.
 do
-  local server = ARGV[1] == 'server'
-  local now
-  if server then
-    local t = redis.call('TIME')
-    now = t[1] * 1000 + math.floor(t[2] / 1000)
-  else
-    now = tonumber(ARGV[1])
-  end
+  --: fast_clock.lua
   local key, quota, window, cost = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[10])
   if ARGV[2] == 'check' and ARGV[7] == '' and now and now >= 0 and now % 1 == 0
     and #key >= 1 and #key <= MAX_KEY_BYTES

@@ -8,14 +8,7 @@
 -- These are the decisions lock_acquire_many_fast.lua's `settle` makes for a batch. Anything else
 -- (a lease that has ended: fence::next decides; a key holding no lease) falls through, nothing
 -- written, to the body, which reuses `now` (TIME is read once).
-local server = ARGV[1] == 'server'
-local now
-if server then
-  local t = redis.call('TIME')
-  now = t[1] * 1000 + math.floor(t[2] / 1000)
-else
-  now = tonumber(ARGV[1])
-end
+--: fast_clock.lua
 do
   local key, owner, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
   -- `x % 1 == 0`: x is whole (an arithmetic operator, not a call of math.floor).

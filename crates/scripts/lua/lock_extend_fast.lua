@@ -6,14 +6,7 @@
 -- forgettable instant, whichever is later (lock_put). A value that is no lease, or a Redis
 -- error, falls through to the body, nothing written; the body reads the clock again.
 do
-  local server = ARGV[1] == 'server'
-  local now
-  if server then
-    local t = redis.call('TIME')
-    now = t[1] * 1000 + math.floor(t[2] / 1000)
-  else
-    now = tonumber(ARGV[1])
-  end
+  --: fast_clock.lua
   local key, owner, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
   if now and now >= 0 and now % 1 == 0
     and ttl and ttl >= 1 and ttl <= MAX_DURATION and ttl % 1 == 0 and now + ttl <= MAX

@@ -6,14 +6,7 @@
 -- fence::must_remember says so, the key deleted otherwise. A value that is no lease, or a
 -- Redis error, falls through to the body, nothing written; the body reads the clock again.
 do
-  local server = ARGV[1] == 'server'
-  local now
-  if server then
-    local t = redis.call('TIME')
-    now = t[1] * 1000 + math.floor(t[2] / 1000)
-  else
-    now = tonumber(ARGV[1])
-  end
+  --: fast_clock.lua
   local key, owner = ARGV[2], ARGV[3]
   if now and now >= 0 and now <= MAX and now % 1 == 0
     and #key >= 1 and #key <= MAX_KEY_BYTES and #owner >= 1 and #owner <= MAX_OWNER_BYTES then
