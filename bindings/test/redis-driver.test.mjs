@@ -10,7 +10,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { createClient } from "redis";
 import { Engine, InvalidArgumentError, RedisDriverError, RedisEngine } from "leasehold";
-import { serveBothClients, startRedis, deadClients } from "./redis-server.mjs";
+import { serveBothClients, startRedis, deadClients, refusal } from "./redis-server.mjs";
 
 const shared = serveBothClients();
 const { clients } = shared;
@@ -119,14 +119,6 @@ test("a limit and cost accepted once are not taken on trust for any other value,
     return ["decision", 1, 10, 9, 60_000, 0];
   } } });
   const reference = new Engine();
-  const refusal = (call) => {
-    try {
-      call();
-    } catch (error) {
-      return error;
-    }
-    assert.fail("the in-memory engine accepted it");
-  };
   const refused = async (call, expected) => {
     await assert.rejects(async () => call(), (error) => {
       assert.deepEqual([error.name, error.code, error.field, error.message], [expected.name, expected.code, expected.field, expected.message]);

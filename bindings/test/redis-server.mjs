@@ -100,3 +100,16 @@ export async function deadClients() {
   await node.connect().catch(() => {});
   return { ioredis: io, "node-redis": node, close: () => io.disconnect() };
 }
+
+/**
+ * The error the in-memory engine throws for `call` (what the Redis driver must throw for the
+ * same arguments); fails the test when it throws none.
+ */
+export function refusal(call) {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the in-memory engine accepted it");
+}

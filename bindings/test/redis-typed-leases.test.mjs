@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Engine, RedisDriverError, RedisEngine } from "leasehold";
-import { serveBothClients } from "./redis-server.mjs";
+import { serveBothClients, refusal } from "./redis-server.mjs";
 
 const shared = serveBothClients();
 const { clients } = shared;
@@ -81,14 +81,6 @@ test("arguments the checker accepted once are not taken on trust for any other v
     assert.deepEqual([error.name, error.code, error.field, error.message], [expected.name, expected.code, expected.field, expected.message]);
     return true;
   });
-  const refusal = (call) => {
-    try {
-      call();
-    } catch (error) {
-      return error;
-    }
-    assert.fail("the in-memory engine accepted it");
-  };
   assert.equal((await engine.locks.acquire("k", "a", 500)).kind, "granted");
   assert.equal((await engine.locks.release("k", "a")).kind, "released");
   for (const ttl of [0, 2 ** 53 - 1]) {
