@@ -9,8 +9,9 @@
 //! A script may also have a fast path, `lua/<name>_fast.lua`, placed right after the prelude's
 //! constants and before any helper is made: plain comparisons settle the usual case there and
 //! return, and whatever it does not settle falls through to the body, which checks and decides
-//! in full. Its line `--: fast_clock.lua` is replaced by that file: every fast path reads the
-//! clock the same way.
+//! in full. Its lines `--: <file>.lua` are replaced by those files (`fast_clock.lua`,
+//! `fast_owned_lease.lua`, `fast_put_lease.lua`): text the fast paths share, put in place since
+//! they run before any helper is made.
 //!
 //! A helper is a top-level block that starts with a line `local function <name>(` and ends at
 //! the next line that is exactly `end`; the comment lines right above it go with it. Every
@@ -88,21 +89,26 @@ fn main() {
     }
 }
 
-/// The fast path at `path`, if the script has one, with the line `--: fast_clock.lua` replaced
-/// by that file: every fast path reads the clock the same way, before any helper is made.
+/// The fast path at `path`, if the script has one, each of its lines `--: <file>.lua` replaced
+/// by that file of `lua` (fast_clock.lua, fast_owned_lease.lua, ...): text the fast paths share,
+/// put in place rather than made a helper, since a fast path runs before any helper is made.
 fn read_fast(lua: &Path, path: &Path) -> Option<String> {
     let text = fs::read_to_string(path).ok()?;
     println!("cargo:rerun-if-changed={}", path.display());
-    let clock = lua.join("fast_clock.lua");
-    println!("cargo:rerun-if-changed={}", clock.display());
-    let clock = fs::read_to_string(&clock).unwrap_or_else(|e| panic!("{}: {e}", clock.display()));
-    let mut out = String::with_capacity(text.len() + clock.len());
+    let mut out = String::with_capacity(text.len() * 2);
     for line in text.lines() {
-        if line.trim() == "--: fast_clock.lua" {
-            out.push_str(&clock);
-        } else {
-            out.push_str(line);
-            out.push('\n');
+        match line.trim().strip_prefix("--: ") {
+            Some(part) => {
+                let part = lua.join(part);
+                println!("cargo:rerun-if-changed={}", part.display());
+                out.push_str(
+                    &fs::read_to_string(&part).unwrap_or_else(|e| panic!("{}: {e}", part.display())),
+                );
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
     }
     Some(out)

@@ -35,18 +35,9 @@ do
         if holder ~= owner then
           return { 'denied', held_until - now }
         end
-        last = tonumber(last)
-        local value = format('%d %d ', last, expires_at) .. owner
-        if server then
-          local keep = math.floor(last / FENCES_PER_MS) + 1
-          if keep < expires_at then
-            keep = expires_at
-          end
-          redis.call('SET', KEYS[1], value, 'PX', keep - now)
-        else
-          redis.call('SET', KEYS[1], value)
-        end
-        return { 'granted', last, expires_at, 1 }
+        local fence = tonumber(last)
+        --: fast_put_lease.lua
+        return { 'granted', fence, expires_at, 1 }
       end
     end
   end

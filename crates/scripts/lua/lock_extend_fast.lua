@@ -11,33 +11,11 @@ do
   if now and now >= 0 and now % 1 == 0
     and ttl and ttl >= 1 and ttl <= MAX_DURATION and ttl % 1 == 0 and now + ttl <= MAX
     and #key >= 1 and #key <= MAX_KEY_BYTES and #owner >= 1 and #owner <= MAX_OWNER_BYTES then
-    local record = redis.pcall('GET', KEYS[1])
-    if not record then
-      return { 'expired' }
-    end
-    if type(record) == 'string' then
-      local fence, held_until, holder = string.match(record, '^(%d+) (%d+) (.*)$')
-      fence, held_until = tonumber(fence), tonumber(held_until)
-      if fence then
-        if held_until <= now then
-          return { 'expired' }
-        end
-        if holder ~= owner then
-          return { 'not_holder' }
-        end
-        local expires_at = now + ttl
-        local value = string.format('%d %d ', fence, expires_at) .. owner
-        if server then
-          local keep = math.floor(fence / FENCES_PER_MS) + 1
-          if keep < expires_at then
-            keep = expires_at
-          end
-          redis.call('SET', KEYS[1], value, 'PX', keep - now)
-        else
-          redis.call('SET', KEYS[1], value)
-        end
-        return { 'extended', fence, expires_at }
-      end
+    --: fast_owned_lease.lua
+    if fence then
+      local expires_at = now + ttl
+      --: fast_put_lease.lua
+      return { 'extended', fence, expires_at }
     end
   end
 end

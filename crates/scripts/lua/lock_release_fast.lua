@@ -10,42 +10,29 @@ do
   local key, owner = ARGV[2], ARGV[3]
   if now and now >= 0 and now <= MAX and now % 1 == 0
     and #key >= 1 and #key <= MAX_KEY_BYTES and #owner >= 1 and #owner <= MAX_OWNER_BYTES then
-    local record = redis.pcall('GET', KEYS[1])
-    if not record then
-      return { 'expired' }
-    end
-    if type(record) == 'string' then
-      local fence, expires_at, holder = string.match(record, '^(%d+) (%d+) (.*)$')
-      fence, expires_at = tonumber(fence), tonumber(expires_at)
-      if fence then
-        if expires_at <= now then
-          return { 'expired' }
-        end
-        if holder ~= owner then
-          return { 'not_holder' }
-        end
-        -- fence::must_remember(fence, now): fence >= fence::floor(now).
-        local floor = now
-        if floor >= FLOOR_LIMIT_MS then
-          floor = FLOOR_LIMIT_MS
-        end
-        if fence >= floor * FENCES_PER_MS then
-          local value = string.format('%d %d ', fence, now) .. owner
-          if server then
-            -- lock_put up to fence_forgettable_at(fence), at least 1 ms.
-            local left = math.floor(fence / FENCES_PER_MS) + 1 - now
-            if left < 1 then
-              left = 1
-            end
-            redis.call('SET', KEYS[1], value, 'PX', left)
-          else
-            redis.call('SET', KEYS[1], value)
-          end
-        else
-          redis.call('DEL', KEYS[1])
-        end
-        return { 'released', fence }
+    --: fast_owned_lease.lua
+    if fence then
+      -- fence::must_remember(fence, now): fence >= fence::floor(now).
+      local floor = now
+      if floor >= FLOOR_LIMIT_MS then
+        floor = FLOOR_LIMIT_MS
       end
+      if fence >= floor * FENCES_PER_MS then
+        local value = string.format('%d %d ', fence, now) .. owner
+        if server then
+          -- lock_put up to fence_forgettable_at(fence), at least 1 ms.
+          local left = math.floor(fence / FENCES_PER_MS) + 1 - now
+          if left < 1 then
+            left = 1
+          end
+          redis.call('SET', KEYS[1], value, 'PX', left)
+        else
+          redis.call('SET', KEYS[1], value)
+        end
+      else
+        redis.call('DEL', KEYS[1])
+      end
+      return { 'released', fence }
     end
   end
 end
