@@ -18,9 +18,11 @@
 
 mod busy;
 mod report;
+mod rounds;
 mod svg;
 
 use report::report;
+use rounds::{median_rounds, ROUNDS};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -277,28 +279,6 @@ fn redis_benchmark(port: u16, sizes: &Sizes) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// How many times the redis-benchmark baseline and the Rust rows are measured, in turn.
-const ROUNDS: usize = 3;
-
-/// One row per name, in the order names first appear: of rows measured in several rounds, the
-/// round with the median rate (its latencies with it, as that round measured them).
-fn median_rounds(rows: Vec<Row>) -> Vec<Row> {
-    let mut names: Vec<String> = Vec::new();
-    for row in &rows {
-        if !names.contains(&row.name) {
-            names.push(row.name.clone());
-        }
-    }
-    names
-        .into_iter()
-        .filter_map(|name| {
-            let mut rounds: Vec<&Row> = rows.iter().filter(|row| row.name == name).collect();
-            rounds.sort_by(|a, b| a.ops_per_sec.total_cmp(&b.ops_per_sec));
-            rounds.get(rounds.len() / 2).map(|row| (*row).clone())
-        })
-        .collect()
-}
-
 /// Which anchor and limit each Rust row compares with, and its plot line.
 fn label_rust_rows(rows: &mut [Row]) {
     for row in rows {
@@ -351,21 +331,6 @@ mod tests {
             series: series.map(str::to_owned),
             phase: String::new(),
         }
-    }
-
-    #[test]
-    fn rounds_of_one_row_keep_the_median_round_in_first_seen_order() {
-        let rows = vec![
-            row("adapter", "leasehold", 1, 5.0, None),
-            row("baseline", "limit", 1, 9.0, None),
-            row("adapter", "leasehold", 50, 1.0, None),
-            row("adapter", "leasehold", 7, 3.0, None),
-            row("node", "leasehold", 1, 2.0, None),
-        ];
-        let merged = median_rounds(rows);
-        let seen: Vec<(&str, f64, u64)> =
-            merged.iter().map(|r| (r.name.as_str(), r.ops_per_sec, r.concurrency)).collect();
-        assert_eq!(seen, [("adapter", 3.0, 7), ("baseline", 9.0, 1), ("node", 2.0, 1)]);
     }
 
     #[test]
