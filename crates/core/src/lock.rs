@@ -72,11 +72,7 @@ impl Locks {
     /// assert_eq!(second, Acquire::Denied { retry_after: Millis(899_000) });
     /// ```
     pub fn acquire(&mut self, key: &str, owner: &str, ttl: Millis, now: Millis) -> Result<Acquire, Error> {
-        check_key(key)?;
-        check_owner(owner)?;
-        check_duration(Field::Ttl, ttl)?;
-        check_now(now)?;
-        let expires_at = expiry(now, ttl)?;
+        let expires_at = checked_lease(key, owner, ttl, now)?;
         let Some(position) = self.store.find(key) else {
             let fence = fence::next(0, now)?;
             self.store.insert_absent(key, LockRecord { owner: Box::from(owner), fence, expires_at });
@@ -104,9 +100,7 @@ impl Locks {
     /// Released (with its fence) when `owner` holds a live lease; `NotHolder` when another owner
     /// does; `Expired` when no lease is live. Errors: key, owner, now.
     pub fn release(&mut self, key: &str, owner: &str, now: Millis) -> Result<Release, Error> {
-        check_key(key)?;
-        check_owner(owner)?;
-        check_now(now)?;
+        checked_holder(key, owner, now)?;
         let Some(position) = self.store.find(key) else {
             return Ok(Release::Expired);
         };
@@ -129,11 +123,7 @@ impl Locks {
     ///
     /// Outcomes as for [`Locks::release`]. Errors: key, owner, ttl, now, `now + ttl` overflow.
     pub fn extend(&mut self, key: &str, owner: &str, ttl: Millis, now: Millis) -> Result<Extend, Error> {
-        check_key(key)?;
-        check_owner(owner)?;
-        check_duration(Field::Ttl, ttl)?;
-        check_now(now)?;
-        let expires_at = expiry(now, ttl)?;
+        let expires_at = checked_lease(key, owner, ttl, now)?;
         let Some(record) = self.store.get_mut(key) else {
             return Ok(Extend::Expired);
         };
@@ -218,6 +208,54 @@ pub enum LockRequest {
 
 /// The outcome of a [`LockRequest`]; serialized as the inner outcome alone.
 pub type LockOutcome = LeaseOutcome<LockState>;
+
+/// The checks of a request for a lease, in the order every lock operation makes them: key,
+/// owner, ttl, now; then the lease's expiry, `now + ttl`, which it returns.
+#[inline]
+fn checked_lease(key: &str, owner: &str, ttl: Millis, now: Millis) -> Result<Millis, Error> {
+    check_key(key)?;
+    check_owner(owner)?;
+    check_duration(Field::Ttl, ttl)?;
+    check_now(now)?;
+    expiry(now, ttl)
+}
+
+/// The checks of a request naming a holder and no ttl: key, owner, now.
+#[inline]
+fn checked_holder(key: &str, owner: &str, now: Millis) -> Result<(), Error> {
+    check_key(key)?;
+    check_owner(owner)?;
+    check_now(now).map(drop)
+}
+
+impl LockRequest {
+    /// The checks [`Locks::apply`] makes of this request before it reads any state, in its order
+    /// and with its errors, and for an acquire the fence a key never held would get: `Ok` means
+    /// only the table can refuse the request (a key whose fences have run out). What a client of
+    /// another store runs before it sends the request.
+    ///
+    /// ```
+    /// use leasehold_core::{Error, LockRequest, Millis};
+    /// let bad = LockRequest::Release { key: String::new(), owner: "worker-a".into() };
+    /// assert!(matches!(bad.check(Millis(1_000)), Err(Error::Empty { .. })));
+    /// let good = LockRequest::Inspect { key: "lockTrade:42".into() };
+    /// assert_eq!(good.check(Millis(1_000)), Ok(()));
+    /// ```
+    pub fn check(&self, now: Millis) -> Result<(), Error> {
+        match self {
+            LockRequest::Acquire { key, owner, ttl } => {
+                checked_lease(key, owner, *ttl, now)?;
+                fence::next(0, now).map(drop)
+            }
+            LockRequest::Release { key, owner } => checked_holder(key, owner, now),
+            LockRequest::Extend { key, owner, ttl } => checked_lease(key, owner, *ttl, now).map(drop),
+            LockRequest::Inspect { key } => {
+                check_key(key)?;
+                check_now(now).map(drop)
+            }
+        }
+    }
+}
 
 impl Locks {
     /// Runs one [`LockRequest`].

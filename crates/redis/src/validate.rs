@@ -1,56 +1,26 @@
 //! The checks a request passes before it is sent: the core's own, in the core's order, so a
 //! refused request gets the identical [`leasehold_core::Error`].
 //!
-//! Lock requests, the hot path, are checked with the core's bound checks directly (what
+//! Lock requests, the hot path, are checked with [`leasehold_core::LockRequest::check`] (what
 //! `Locks` runs before it looks at any state, plus the fence an empty table would issue);
 //! every other request goes through the core on an empty engine, which refuses exactly the
 //! requests it would refuse anywhere: every check but fence exhaustion is stateless, and fence
 //! exhaustion comes last (the script makes it).
 
-use leasehold_core::bounds::{check_duration, check_key, check_now, check_owner, expiry};
-use leasehold_core::{fence, Engine, Error, Field, LockRequest, Millis, Request};
+use leasehold_core::{Engine, Error, Millis, Request};
 
 /// Whether the core would refuse `request` at `now` on any state, and with which error.
 pub(crate) fn check(request: &Request, now: Millis) -> Result<(), Error> {
     match request {
-        Request::Lock(lock) => check_lock(lock, now),
+        Request::Lock(lock) => lock.check(now),
         other => Engine::new().apply(other, now).map(drop),
-    }
-}
-
-/// `Locks::apply`'s checks on a table that does not hold the key.
-fn check_lock(request: &LockRequest, now: Millis) -> Result<(), Error> {
-    match request {
-        LockRequest::Acquire { key, owner, ttl } => {
-            check_key(key)?;
-            check_owner(owner)?;
-            check_duration(Field::Ttl, *ttl)?;
-            check_now(now)?;
-            expiry(now, *ttl)?;
-            fence::next(0, now).map(drop)
-        }
-        LockRequest::Release { key, owner } => {
-            check_key(key)?;
-            check_owner(owner)?;
-            check_now(now).map(drop)
-        }
-        LockRequest::Extend { key, owner, ttl } => {
-            check_key(key)?;
-            check_owner(owner)?;
-            check_duration(Field::Ttl, *ttl)?;
-            check_now(now)?;
-            expiry(now, *ttl).map(drop)
-        }
-        LockRequest::Inspect { key } => {
-            check_key(key)?;
-            check_now(now).map(drop)
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leasehold_core::LockRequest;
 
     fn locks(key: &str, owner: &str, ttl: Millis) -> [Request; 4] {
         let (key, owner) = (key.to_owned(), owner.to_owned());
