@@ -287,10 +287,10 @@ fn label_rust_rows(rows: &mut [Row]) {
             "adapter lock acquire, sequential" => {
                 (None, Some("redis-benchmark EVALSHA -c 1"), Some("leasehold adapter lock acquire"))
             }
-            "adapter lock acquire, 50 in flight" => {
+            "adapter lock acquire, 50 in flight on the async connection" => {
                 (None, Some("redis-benchmark EVALSHA -c 50"), Some("leasehold adapter lock acquire"))
             }
-            "adapter lock acquire, 50 in flight on one shared connection" => {
+            "adapter lock acquire, 50 in flight on 50 connections" => {
                 (None, Some("redis-benchmark EVALSHA -c 50"), None)
             }
             name if name.starts_with("adapter lock acquire, 50 clients x batches") => {
