@@ -156,12 +156,16 @@ function ioredis(io: IoredisLike): Commands {
   };
 }
 
+async function onEveryIoredisMaster(cluster: IoredisClusterLike, command: string, args: string[]): Promise<unknown> {
+  // Until it is ready a Cluster knows no node: this first call waits for that, as any call does.
+  if (cluster.nodes("master").length === 0) await cluster.call(command, ...args);
+  return everyMaster(cluster.nodes("master").map((node) => node.call(command, ...args)));
+}
+
 function ioredisCluster(cluster: IoredisClusterLike): Commands {
   return {
     kind: "ioredis-cluster",
-    send: (command, args) => command === EVERY_MASTER
-      ? everyMaster(cluster.nodes("master").map((node) => node.call(command, ...args)))
-      : cluster.call(command, ...args),
+    send: (command, args) => command === EVERY_MASTER ? onEveryIoredisMaster(cluster, command, args) : cluster.call(command, ...args),
     connected: () => !IOREDIS_DOWN.has(cluster.status),
   };
 }
