@@ -1,10 +1,13 @@
 // The driver on a three-master Redis Cluster (redis-cluster.mjs), through ioredis's `Cluster`
 // and node-redis's `createCluster`, each at its current and its older major: every vector
 // replayed with the core's outcomes, and the per-client checks of redis-client-checks.mjs (the
-// keys reach several masters; NOSCRIPT is answered on the node that owns the key). One cluster
-// for the whole file.
+// keys reach several masters; NOSCRIPT is answered on the node that owns the key); and the
+// package README's cluster examples. One cluster for the whole file.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { RedisEngine } from "leasehold";
 import { Cluster } from "ioredis";
 import { Cluster as Cluster5 } from "ioredis5";
@@ -71,6 +74,39 @@ test("an ioredis Cluster told stringNumbers still gets every call right, some th
     for (let i = 0; i < 12; i++) assert.equal((await engine.locks.acquire(`lockTrade:${i}`, "a", 60_000)).kind, "granted");
     // The README's reason not to give a Cluster stringNumbers: ioredis misreads CLUSTER SLOTS.
     assert.ok(await redirections(cluster.ports) > moved, "no call was redirected: the README's note is out of date");
+  } finally {
+    client.disconnect();
+  }
+});
+
+test("the README's cluster examples run as written against the cluster", () => {
+  const readme = readFileSync(join(import.meta.dirname, "../npm/README.md"), "utf8");
+  const examples = [...readme.matchAll(/```js cluster-example\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.equal(examples.length, 2);
+  // Inside bindings/ so that `leasehold`, `ioredis` and `redis` resolve as they would for a user.
+  const dir = mkdtempSync(join(import.meta.dirname, "../.readme-cluster-"));
+  try {
+    const env = { ...process.env, REDIS_CLUSTER: cluster.ports.map((port) => `127.0.0.1:${port}`).join(",") };
+    const outputs = examples.map((code, index) => {
+      const file = join(dir, `example-${index}.mjs`);
+      writeFileSync(file, code);
+      return execFileSync(process.execPath, [file], { encoding: "utf8", env, timeout: 20_000 });
+    });
+    assert.deepEqual(outputs, ["ioredis-cluster granted\n", "node-redis-cluster 9 left\n"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("load() on an ioredis Cluster not yet ready waits for it and loads every script on every master", async () => {
+  await cluster.each("SCRIPT", "FLUSH");
+  const client = new Cluster(cluster.rootNodes);
+  try {
+    assert.notEqual(client.status, "ready");
+    await new RedisEngine({ client }).load();
+    const scripts = JSON.parse(readFileSync(join(import.meta.dirname, "../pkg/scripts.json"), "utf8"));
+    const loaded = await cluster.each("SCRIPT", "EXISTS", ...scripts.map((script) => script.sha1));
+    assert.deepEqual(loaded, cluster.ports.map(() => scripts.map(() => 1)));
   } finally {
     client.disconnect();
   }
