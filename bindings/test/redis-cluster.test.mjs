@@ -26,7 +26,7 @@ const nodeRedis = (create) => async () => {
 };
 const ioredis = (Client, redisOptions = {}) => async () => {
   // No stringNumbers by default: with it ioredis reads CLUSTER SLOTS's slot numbers as strings
-  // and skips a range of slots (their calls take a MOVED redirect); see the last test.
+  // and skips a range of slots (their calls take a MOVED redirect); see the stringNumbers test.
   const client = new Client(cluster.rootNodes, { redisOptions });
   await new Promise((resolve, reject) => {
     client.once("ready", resolve);
