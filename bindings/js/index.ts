@@ -50,7 +50,10 @@ export {
   type HoldEventsOptions,
   type RedisErrorCode,
   type RedisClient,
+  type RedisClientKind,
   type IoredisLike,
+  type IoredisClusterLike,
   type NodeRedisLike,
+  type NodeRedisClusterLike,
   type CommandSender,
 } from "./redis/index.js";

@@ -144,6 +144,32 @@ async function onRedis(): Promise<void> {
 }
 void onRedis;
 
+// Every client kind the driver supports, older majors and cluster clients included, is a
+// `RedisClient` as the user's own library types it; `client` says which kind was detected.
+import { type RedisClient, type RedisClientKind } from "leasehold";
+import { Cluster as IORedisCluster } from "ioredis";
+import { createCluster } from "redis";
+import { Redis as IORedis5, Cluster as IORedis5Cluster } from "ioredis5";
+import { createClient as createClient4, createCluster as createCluster4 } from "redis4";
+
+function onEveryClient(): RedisClientKind[] {
+  const rootNodes = [{ url: "redis://127.0.0.1:7000" }];
+  const clients: RedisClient[] = [
+    new IORedisCluster([{ host: "127.0.0.1", port: 7000 }], { lazyConnect: true }),
+    createCluster({ rootNodes }),
+    new IORedis5({ lazyConnect: true }),
+    new IORedis5Cluster([{ host: "127.0.0.1", port: 7000 }], { lazyConnect: true }),
+    createClient4(),
+    createCluster4({ rootNodes }),
+  ];
+  const kinds = clients.map((client) => new RedisEngine({ client }).client);
+  // @ts-expect-error: not a kind the driver knows
+  const unknown: RedisClientKind = "memcached";
+  void unknown;
+  return kinds;
+}
+void onEveryClient;
+
 // withLock and the middleware on Redis: the same helpers, their answers awaited.
 import { type AsyncRateLimitMiddleware, type Lease, type RateLimitMiddleware } from "leasehold";
 

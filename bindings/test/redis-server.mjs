@@ -34,13 +34,84 @@ function ping(port) {
   });
 }
 
+/** Encodes `args` as a RESP array of bulk strings. */
+function resp(args) {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`;
+}
+
+/**
+ * One RESP2 reply at `at` of `data`: `{ value, next }`, or `undefined` while it is incomplete.
+ * Simple and bulk strings are strings, integers numbers, arrays arrays, an error an `Error`.
+ */
+function parseReply(data, at) {
+  const end = data.indexOf("\r\n", at);
+  if (end < 0) return undefined;
+  const head = data.subarray(at + 1, end).toString();
+  const next = end + 2;
+  switch (String.fromCharCode(data[at])) {
+    case "+":
+      return { value: head, next };
+    case "-":
+      return { value: new Error(head), next };
+    case ":":
+      return { value: Number(head), next };
+    case "$": {
+      const length = Number(head);
+      if (length < 0) return { value: null, next };
+      if (data.length < next + length + 2) return undefined;
+      return { value: data.subarray(next, next + length).toString(), next: next + length + 2 };
+    }
+    case "*": {
+      const values = [];
+      let from = next;
+      for (let i = 0; i < Number(head); i++) {
+        const item = parseReply(data, from);
+        if (item === undefined) return undefined;
+        values.push(item.value);
+        from = item.next;
+      }
+      return { value: values, next: from };
+    }
+    default:
+      return { value: new Error(`unexpected reply: ${data.toString().slice(at, at + 80)}`), next: data.length };
+  }
+}
+
+/**
+ * Sends one command to the redis-server on `port` over a socket of its own (no client library
+ * involved) and resolves to its reply as {@link parseReply} reads it; rejects on an error reply.
+ */
+export function command(port, ...args) {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    let data = Buffer.alloc(0);
+    let settled = false;
+    const settle = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      fn(value);
+    };
+    socket.setTimeout(5_000, () => settle(reject, new Error(`no reply from port ${port} to ${args[0]}`)));
+    socket.on("connect", () => socket.write(resp(args)));
+    socket.on("error", (error) => settle(reject, error));
+    socket.on("close", () => settle(reject, new Error(`port ${port} closed before replying to ${args[0]}`)));
+    socket.on("data", (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      const reply = parseReply(data, 0);
+      if (reply !== undefined) settle(reply.value instanceof Error ? reject : resolve, reply.value);
+    });
+  });
+}
+
 /**
  * Starts redis-server (on `port`, for the restart of one that was stopped; else on a free
- * port); resolves to `{ port, url, pid, stop() }` once it answers PING.
+ * port), with `extra` arguments after the usual ones (a cluster node's); resolves to
+ * `{ port, url, pid, stop() }` once it answers PING.
  */
-export async function startRedis(port) {
+export async function startRedis(port, extra = []) {
   port ??= await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra], {
     stdio: ["ignore", "ignore", "inherit"],
   });
   let exited = false;

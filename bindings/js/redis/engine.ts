@@ -66,7 +66,7 @@ export interface HoldEventsOptions {
 
 /** How to build a {@link RedisEngine}. */
 export interface RedisEngineOptions {
-  /** An ioredis client, a node-redis (v4+) client, or a {@link CommandSender} of your own. */
+  /** An ioredis client or `Cluster` (v5+), a node-redis client or cluster (v4+), or a {@link CommandSender} of your own. */
   client: RedisClient;
   /** The key prefix, non-empty and without braces. Default `leasehold`. */
   prefix?: string;

@@ -5,6 +5,7 @@
  */
 
 import type { WireRequest, WireResult } from "../types.js";
+import type { RedisClientKind } from "./client.js";
 import { RedisCore, type MaybeDegraded, type RedisEngineOptions } from "./engine.js";
 import { scripts } from "./scripts.js";
 import { RedisHolds, RedisLimits, RedisLocks, RedisSemaphores } from "./tables.js";
@@ -52,8 +53,8 @@ export class RedisEngine {
     return this.#core.layout.prefix;
   }
 
-  /** Which client the engine drives: `ioredis`, `node-redis` or `custom`. */
-  get client(): "ioredis" | "node-redis" | "custom" {
+  /** Which client the engine drives: `ioredis`, `ioredis-cluster`, `node-redis`, `node-redis-cluster` or `custom`. */
+  get client(): RedisClientKind {
     return this.#core.commands.kind;
   }
 
