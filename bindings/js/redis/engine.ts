@@ -200,15 +200,23 @@ export class RedisCore {
   }
 
   /**
-   * Sends one command, failing fast when the client knows it is down and after `timeout` ms.
-   * Not `async`: one promise layer fewer on the hot path; the caller awaits inside a `try`, so
-   * the synchronous throw is caught there like a rejection.
+   * Sends one command, failing fast (a synchronous throw) when the client knows it is down.
+   * The caller watches the reply's deadline.
    */
-  #send(operation: string, command: string, args: string[]): Promise<unknown> {
+  #sendNow(operation: string, command: string, args: string[]): Promise<unknown> {
     if (!this.commands.connected()) {
       throw new RedisDriverError(operation, "redis_unreachable", `the ${this.commands.kind} client is not connected`);
     }
-    const reply = this.commands.send(command, args);
+    return this.commands.send(command, args);
+  }
+
+  /**
+   * Sends one command, failing fast when the client knows it is down and after `timeout` ms.
+   * Not `async`: one promise layer fewer; the caller awaits inside a `try`, so the synchronous
+   * throw is caught there like a rejection.
+   */
+  #send(operation: string, command: string, args: string[]): Promise<unknown> {
+    const reply = this.#sendNow(operation, command, args);
     if (this.#watchdog === undefined) return reply;
     return this.#watchdog.watch(reply, operation);
   }
@@ -296,27 +304,51 @@ export class RedisCore {
    * The hot path of the typed lease and limit methods: `call` sent as built, its reply read
    * straight into the typed outcome by `read`; `request` (the wire form) is only built when the
    * failure policy needs it.
+   *
+   * Not `async`: the reply's own reaction reads it and settles the one promise returned, where
+   * an `async` function awaiting it would add a promise, a reaction and a turn of the microtask
+   * queue of its own to every call. Everything but a reply takes {@link RedisCore.#recover}.
    */
-  async direct<T>(operation: string, call: Call, read: (reply: unknown) => T, request: () => Json, now: number | undefined): Promise<MaybeDegraded<T>> {
-    let reply: unknown;
-    // `invoke`, inlined: one promise layer fewer on the path every typed call takes.
+  direct<T>(operation: string, call: Call, read: (reply: unknown) => T, request: () => Json, now: number | undefined): Promise<MaybeDegraded<T>> {
     const command = this.#command(call);
+    const recover = (error: unknown): Promise<MaybeDegraded<T>> => this.#recover(operation, call, command, read, request, now, error);
+    let reply: Promise<unknown>;
     try {
-      try {
-        reply = await this.#send(operation, "EVALSHA", command);
-      } catch (error) {
-        reply = await this.#retry(operation, call, command, error);
-      }
+      reply = this.#sendNow(operation, "EVALSHA", command);
     } catch (error) {
-      if (!(error instanceof RedisDriverError) || !error.unreachable) throw error;
-      return this.#typedDegraded<T>(operation, this.degrade(request(), now, error));
+      return recover(error);
     }
-    if (reply instanceof ErrorReply) return camel<T>(operation, this.#refusal(operation, reply));
+    const done = (value: unknown): T => this.#read(operation, read, value);
+    const watchdog = this.#watchdog;
+    return watchdog === undefined ? reply.then(done, recover) : watchdog.follow(reply, operation, done, recover);
+  }
+
+  /** `read(reply)`, or a `redis_protocol` error when the reply is not what the script gives. */
+  #read<T>(operation: string, read: (reply: unknown) => T, reply: unknown): T {
     try {
       return read(reply);
     } catch (error) {
       throw new RedisDriverError(operation, "redis_protocol", error instanceof Error ? error.message : String(error), error);
     }
+  }
+
+  /**
+   * What stands after the `EVALSHA` of {@link RedisCore.direct} failed with `error`: the reply
+   * of one `EVAL` on `NOSCRIPT`, the failure policy's answer when Redis is unreachable, the
+   * core error an error reply stands for, or a {@link RedisDriverError}. Never throws
+   * synchronously: it is `async`.
+   */
+  async #recover<T>(operation: string, call: Call, command: string[], read: (reply: unknown) => T, request: () => Json,
+    now: number | undefined, error: unknown): Promise<MaybeDegraded<T>> {
+    let reply: unknown;
+    try {
+      reply = await this.#retry(operation, call, command, error);
+    } catch (error) {
+      if (!(error instanceof RedisDriverError) || !error.unreachable) throw error;
+      return this.#typedDegraded<T>(operation, this.degrade(request(), now, error));
+    }
+    if (reply instanceof ErrorReply) return camel<T>(operation, this.#refusal(operation, reply));
+    return this.#read(operation, read, reply);
   }
 
   /** A limit check or peek: {@link RedisCore.direct} with the decision's reader. */

@@ -29,15 +29,31 @@ class Pending {
   next: Pending | undefined = undefined;
 
   constructor(
-    /** How to give the call up. */
-    readonly reject: (error: Error) => void,
+    /** How the call's promise is settled, and what its rejection becomes. */
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+    readonly failed: (error: unknown) => unknown,
     /** What the call was, for the error that says it got no reply. */
     readonly operation: string,
     readonly batch: Batch,
   ) {}
 }
 
-/** Rejects the calls it watches that outlive their timeout. */
+/** Settles a promise with `then(value)`, or rejects it with what `then` threw. */
+function settle(resolve: (value: unknown) => void, reject: (error: unknown) => void, then: (value: unknown) => unknown, value: unknown): void {
+  try {
+    resolve(then(value));
+  } catch (error) {
+    reject(error);
+  }
+}
+
+const same = (value: unknown): unknown => value;
+const rethrow = (error: unknown): never => {
+  throw error;
+};
+
+/** Gives up the calls it watches that outlive their timeout. */
 export class Watchdog {
   readonly #timeout: number;
   readonly #late: (operation: string) => Error;
@@ -56,23 +72,32 @@ export class Watchdog {
 
   /** `reply`, or a rejection with `late(operation)` when it has not settled within the timeout. */
   watch<T>(reply: Promise<T>, operation: string): Promise<T> {
+    return this.follow(reply, operation, same as (value: T) => T, rethrow);
+  }
+
+  /**
+   * `reply.then(done, failed)`, except that `failed` gets `late(operation)` instead when the
+   * reply has not settled within the timeout: one promise for the call, settled by the reply's
+   * own reaction, not a promise that watches the reply and another that reads it.
+   */
+  follow<T, R>(reply: Promise<T>, operation: string, done: (value: T) => R, failed: (error: unknown) => R | Promise<R>): Promise<R> {
     if (this.#timer === undefined) this.#arm();
-    return new Promise<T>((resolve, reject) => {
-      const entry = this.#add(reject, operation);
+    return new Promise<R>((resolve, reject) => {
+      const entry = this.#add(resolve as (value: unknown) => void, reject, failed, operation);
       reply.then(
         (value) => {
-          if (this.#remove(entry)) resolve(value);
+          if (this.#remove(entry)) settle(resolve as (value: unknown) => void, reject, done as (value: unknown) => unknown, value);
         },
         (error: unknown) => {
-          if (this.#remove(entry)) reject(error);
+          if (this.#remove(entry)) settle(resolve as (value: unknown) => void, reject, failed, error);
         },
       );
     });
   }
 
   /** A new call at the end of the list, in the open batch. */
-  #add(reject: (error: Error) => void, operation: string): Pending {
-    const entry = new Pending(reject, operation, this.#open);
+  #add(resolve: (value: unknown) => void, reject: (error: unknown) => void, failed: (error: unknown) => unknown, operation: string): Pending {
+    const entry = new Pending(resolve, reject, failed, operation, this.#open);
     const last = this.#last;
     if (last === undefined) this.#first = entry;
     else {
@@ -113,7 +138,7 @@ export class Watchdog {
     this.#open = { closedAt: Infinity };
     for (let entry = this.#first; entry !== undefined && entry.batch.closedAt + this.#timeout <= now; entry = this.#first) {
       this.#remove(entry);
-      entry.reject(this.#late(entry.operation));
+      settle(entry.resolve, entry.reject, entry.failed, this.#late(entry.operation));
     }
   }
 }
