@@ -64,7 +64,9 @@ export function commands(client: unknown): Commands | undefined {
     const io = client as unknown as IoredisLike;
     return {
       kind: "ioredis",
-      send: (command, args) => io.call(command, ...args),
+      // ioredis looks the name up in lower case several times per command (Command.checkFlag),
+      // lower-casing it each time: a name already in lower case costs no new string.
+      send: (command, args) => io.call(command === "EVALSHA" ? "evalsha" : command, ...args),
       connected: () => !IOREDIS_DOWN.has(io.status),
     };
   }
