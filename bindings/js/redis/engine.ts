@@ -14,7 +14,7 @@ import { fromWire, type WireError } from "../errors.js";
 import { outcome } from "../wire.js";
 import type { Decision, Json, WireRequest, WireResult } from "../types.js";
 import { classify, commands, type Commands, type RedisClient } from "./client.js";
-import { encode, type Call, type EventArgs } from "./encode.js";
+import { encode, prepare, type Call, type EventArgs, type Prepared } from "./encode.js";
 import * as decode from "./decode.js";
 import { RedisDriverError } from "./errors.js";
 import { DEFAULT_PREFIX, isValidPrefix, Layout } from "./layout.js";
@@ -222,34 +222,24 @@ export class RedisCore {
   }
 
   /**
-   * Runs a prepared call: `EVALSHA`, and on `NOSCRIPT` (a restarted or flushed Redis) one
+   * Runs a script call: `EVALSHA`, and on `NOSCRIPT` (a restarted or flushed Redis) one
    * `EVAL` with the source, which runs it and caches it again on the node that owns the keys,
    * so the retry lands where the keys are on a cluster too.
    */
   async invoke(operation: string, call: Call): Promise<unknown> {
-    const command = this.#command(call);
+    const prepared = prepare(call);
     try {
-      return await this.#send(operation, "EVALSHA", command);
+      return await this.#send(operation, "EVALSHA", prepared.command);
     } catch (error) {
-      return this.#retry(operation, call, command, error);
+      return this.#retry(operation, prepared, error);
     }
   }
 
-  /** `[sha1, numkeys, ...keys, ...args]` of `call`, built once; the `EVAL` retry swaps the first entry. */
-  #command(call: Call): string[] {
-    const { keys, args } = call;
-    const command = new Array<string>(2 + keys.length + args.length);
-    command[0] = script(call.script).sha1;
-    command[1] = keys.length === 1 ? "1" : String(keys.length);
-    for (let i = 0; i < keys.length; i++) command[2 + i] = keys[i];
-    for (let i = 0; i < args.length; i++) command[2 + keys.length + i] = args[i];
-    return command;
-  }
-
-  /** After `EVALSHA` of `command` failed with `error`: the reply that stands, after one `EVAL` on `NOSCRIPT`. */
-  async #retry(operation: string, call: Call, command: string[], error: unknown): Promise<unknown> {
+  /** After `EVALSHA` of `call` failed with `error`: the reply that stands, after one `EVAL` on `NOSCRIPT`. */
+  async #retry(operation: string, call: Prepared, error: unknown): Promise<unknown> {
     const failure = this.#failure(operation, error);
     if (failure !== "noscript") return failure;
+    const command = call.command;
     command[0] = script(call.script).source;
     try {
       return await this.#send(operation, "EVAL", command);
@@ -309,12 +299,11 @@ export class RedisCore {
    * an `async` function awaiting it would add a promise, a reaction and a turn of the microtask
    * queue of its own to every call. Everything but a reply takes {@link RedisCore.#recover}.
    */
-  direct<T>(operation: string, call: Call, read: (reply: unknown) => T, request: () => Json, now: number | undefined): Promise<MaybeDegraded<T>> {
-    const command = this.#command(call);
-    const recover = (error: unknown): Promise<MaybeDegraded<T>> => this.#recover(operation, call, command, read, request, now, error);
+  direct<T>(operation: string, call: Prepared, read: (reply: unknown) => T, request: () => Json, now: number | undefined): Promise<MaybeDegraded<T>> {
+    const recover = (error: unknown): Promise<MaybeDegraded<T>> => this.#recover(operation, call, read, request, now, error);
     let reply: Promise<unknown>;
     try {
-      reply = this.#sendNow(operation, "EVALSHA", command);
+      reply = this.#sendNow(operation, "EVALSHA", call.command);
     } catch (error) {
       return recover(error);
     }
@@ -338,11 +327,11 @@ export class RedisCore {
    * core error an error reply stands for, or a {@link RedisDriverError}. Never throws
    * synchronously: it is `async`.
    */
-  async #recover<T>(operation: string, call: Call, command: string[], read: (reply: unknown) => T, request: () => Json,
+  async #recover<T>(operation: string, call: Prepared, read: (reply: unknown) => T, request: () => Json,
     now: number | undefined, error: unknown): Promise<MaybeDegraded<T>> {
     let reply: unknown;
     try {
-      reply = await this.#retry(operation, call, command, error);
+      reply = await this.#retry(operation, call, error);
     } catch (error) {
       if (!(error instanceof RedisDriverError) || !error.unreachable) throw error;
       return this.#typedDegraded<T>(operation, this.degrade(request(), now, error));
@@ -352,7 +341,7 @@ export class RedisCore {
   }
 
   /** A limit check or peek: {@link RedisCore.direct} with the decision's reader. */
-  decision(operation: string, call: Call, request: () => Json, now: number | undefined): Promise<MaybeDegraded<Decision>> {
+  decision(operation: string, call: Prepared, request: () => Json, now: number | undefined): Promise<MaybeDegraded<Decision>> {
     return this.direct(operation, call, decode.typedDecision, request, now);
   }
 
