@@ -48,6 +48,16 @@ function settle(resolve: (value: unknown) => void, reject: (error: unknown) => v
   }
 }
 
+/**
+ * The resolving functions of the promise made last: one executor for every call, so making the
+ * promise allocates no closure of its own.
+ */
+const captured: { resolve: (value: unknown) => void; reject: (error: unknown) => void } = { resolve: () => {}, reject: () => {} };
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve as (value: unknown) => void;
+  captured.reject = reject;
+}
+
 const same = (value: unknown): unknown => value;
 const rethrow = (error: unknown): never => {
   throw error;
@@ -82,17 +92,22 @@ export class Watchdog {
    */
   follow<T, R>(reply: Promise<T>, operation: string, done: (value: T) => R, failed: (error: unknown) => R | Promise<R>): Promise<R> {
     if (this.#timer === undefined) this.#arm();
-    return new Promise<R>((resolve, reject) => {
-      const entry = this.#add(resolve as (value: unknown) => void, reject, failed, operation);
+    const promise = new Promise<R>(capture);
+    const entry = this.#add(captured.resolve, captured.reject, failed, operation);
+    try {
       reply.then(
         (value) => {
-          if (this.#remove(entry)) settle(resolve as (value: unknown) => void, reject, done as (value: unknown) => unknown, value);
+          if (this.#remove(entry)) settle(entry.resolve, entry.reject, done as (value: unknown) => unknown, value);
         },
         (error: unknown) => {
-          if (this.#remove(entry)) settle(resolve as (value: unknown) => void, reject, failed, error);
+          if (this.#remove(entry)) settle(entry.resolve, entry.reject, failed, error);
         },
       );
-    });
+    } catch (error) {
+      // A client whose reply is no promise: what it threw is the failure.
+      if (this.#remove(entry)) settle(entry.resolve, entry.reject, failed, error);
+    }
+    return promise;
   }
 
   /** A new call at the end of the list, in the open batch. */
