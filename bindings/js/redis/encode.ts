@@ -141,7 +141,6 @@ function limit(layout: Layout, op: string, f: Fields): [string, string[], string
  */
 function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
   block: readonly string[] | null, cost: string, clock: string): Call {
-  // One array literal of its final length: no growth on the hot path.
   const args = block === null
     ? [clock, op, key, params[0], params[1], params[2], "", "", "", cost]
     : [clock, op, key, params[0], params[1], params[2], block[0], block[1], block[2], cost];

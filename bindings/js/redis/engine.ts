@@ -309,7 +309,13 @@ export class RedisCore {
     }
     const done = (value: unknown): T => this.#read(operation, read, value);
     const watchdog = this.#watchdog;
-    return watchdog === undefined ? reply.then(done, recover) : watchdog.follow(reply, operation, done, recover);
+    if (watchdog !== undefined) return watchdog.follow(reply, operation, done, recover);
+    try {
+      return reply.then(done, recover);
+    } catch (error) {
+      // A client whose reply is no promise: what it threw is the failure, as under a watchdog.
+      return recover(error);
+    }
   }
 
   /** `read(reply)`, or a `redis_protocol` error when the reply is not what the script gives. */
