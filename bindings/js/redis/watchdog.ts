@@ -1,7 +1,8 @@
 /**
  * Deadlines for calls in flight, with one timer for all of them instead of one per call: the
  * timer ticks every eighth of the timeout while calls are pending, so a call that gets no
- * reply is rejected between `timeout` and `1.25 × timeout` after it was sent.
+ * reply is given up (rejected, or handed to its failure path) between `timeout` and
+ * `1.25 × timeout` after it was sent.
  *
  * Calls are kept in batches, one per interval between two ticks, and the clock is read once
  * per tick rather than once per call: a batch closed at a tick is given up at the first tick at
