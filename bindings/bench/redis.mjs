@@ -20,6 +20,8 @@
 //     NOSCRIPT) of its own script: SET NX EX, INCRBY, PTTL, and EXPIRE when the key had no TTL;
 //     through node-redis, EVAL with the whole script source every time; a reply of 2 values;
 //   - raw SET NX PX: one SET; raw EVALSHA: the driver's exact command sent by the client itself;
+//     through node-redis also with integers read as digits, as the driver asks for them (exact
+//     up to 2^53), which node-redis charges a few µs of CPU per command for;
 //   - raw EVALSHA of a one-command script: the trivial SET NX PX script redis-benchmark runs in
 //     `cargo xtask bench`, 1 key and 1 argument: the ceiling of any one-script design here;
 //   - lock acquire + release: two round trips on every side (leasehold: two EVALSHAs).
@@ -49,7 +51,8 @@ const LIMIT = { algorithm: "fixedWindow", quota: QUOTA, window: 60_000 };
 const TTL = 10_000;
 
 /**
- * Operations per second of each contender of `ops` (name -> op), awaited one at a time. The
+ * Operations per second of each contender of `ops` (name -> op), awaited one at a time (an op's
+ * own `verify`, if it has one, reads its result after the await). The
  * contenders take turns in short slices, ROUNDS times, and each one's median slice is kept:
  * on a shared machine, load that comes and goes then hits every contender alike.
  */
@@ -59,15 +62,17 @@ async function race(ops) {
   const took = Object.fromEntries(entries.map(([name]) => [name, []]));
   const cpu = Object.fromEntries(entries.map(([name]) => [name, []]));
   let i = 0;
-  for (const [, op] of entries) for (let j = 0; j < 200; j++) await op(i++);
+  const none = () => {};
+  for (const [, op] of entries) for (let j = 0; j < 200; j++) (op.verify ?? none)(await op(i++));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, op] of entries) {
+      const verify = op.verify ?? none;
       let done = 0;
       const used = process.cpuUsage();
       const start = performance.now();
       const end = start + (SECONDS * 1000) / ROUNDS;
       for (let before = start, after; before < end; done++, before = after) {
-        await op(i++);
+        verify(await op(i++));
         after = performance.now();
         took[name].push(after - before);
       }
@@ -110,10 +115,17 @@ async function bench(kind, client, raw) {
   const limits = await race({
     "raw SET NX PX (1 round trip)": (i) => raw.set(`raw-${kind}:${key(i)}`, "v", TTL),
     "raw EVALSHA of a one-command SET NX PX script": (i) => raw.evalsha(trivial, [`trivial-${kind}:${key(i)}`], ["v"]),
-    "leasehold limit check": (i) => engine.limits.check(key(i), LIMIT).then(check),
+    // The outcome is checked after the await, not in a `.then` that would add a promise to the row.
+    "leasehold limit check": Object.assign((i) => engine.limits.check(key(i), LIMIT), { verify: check }),
     "raw EVALSHA of the same script (no driver)": (i) => raw.evalsha(FIXED_WINDOW.sha1, [`bench-${kind}:limit:fixed_window:{${key(i)}}`],
       ["server", "check", key(i), String(QUOTA), "60000", "", "", "", "", "1"]),
     "rate-limiter-flexible RateLimiterRedis": (i) => flexible.consume(key(i)),
+    ...(raw.exact
+      ? {
+        "raw EVALSHA of the same script, integers as digits": (i) => raw.exact(FIXED_WINDOW.sha1, [`bench-${kind}:limit:fixed_window:{${key(i)}}`],
+          ["server", "check", key(i), String(QUOTA), "60000", "", "", "", "", "1"]),
+      }
+      : {}),
   });
   const locks = {
     "raw SET NX PX + DEL (2 round trips)": async (i) => {
@@ -131,6 +143,13 @@ async function bench(kind, client, raw) {
       await raw.evalsha(LOCK_RELEASE.sha1, lock, ["server", key(i), "owner"]);
     },
   };
+  if (raw.exact) {
+    locks["raw EVALSHA of the same 2 scripts, integers as digits"] = async (i) => {
+      const lock = [`bench-raw-${kind}:lock:{${key(i)}}`];
+      await raw.exact(LOCK_ACQUIRE.sha1, lock, ["server", key(i), "owner", String(TTL)]);
+      await raw.exact(LOCK_RELEASE.sha1, lock, ["server", key(i), "owner"]);
+    };
+  }
   if (kind === "ioredis") {
     locks["redis-semaphore Mutex acquire + release"] = async (i) => {
       const mutex = new Mutex(client, `sem:${key(i)}`, { lockTimeout: TTL, acquireAttemptsLimit: 1, refreshInterval: 0 });
@@ -177,6 +196,8 @@ try {
     set: (k, v, ttl) => node.set(k, v, { PX: ttl, NX: true }),
     del: (k) => node.del(k),
     evalsha: (sha, keys, args) => node.evalSha(sha, { keys, arguments: args }),
+    // What the driver sends: integers read as digits, exact up to 2^53 (see js/redis/client.ts).
+    exact: (sha, keys, args) => node.sendCommand(["EVALSHA", sha, String(keys.length), ...keys, ...args], { typeMapping: { 58: String } }),
     load: (source) => node.scriptLoad(source),
   });
   await node.close();
@@ -215,6 +236,8 @@ function rows() {
     "raw SET NX PX + DEL (2 round trips)": ["limit"],
     "leasehold lock acquire + release": ["leasehold", "redis-semaphore Mutex acquire + release", "raw SET NX PX + DEL (2 round trips)"],
     "raw EVALSHA of the same 2 scripts (no driver)": ["limit"],
+    "raw EVALSHA of the same script, integers as digits": ["limit"],
+    "raw EVALSHA of the same 2 scripts, integers as digits": ["limit"],
     "redis-semaphore Mutex acquire + release": ["anchor"],
     "redlock acquire + release": ["anchor"],
   };

@@ -148,10 +148,18 @@ export function commands(client: unknown): Commands | undefined {
   return undefined;
 }
 
+/**
+ * ioredis looks a command's name up in lower case several times per command, lower-casing it
+ * each time: a name already in lower case costs no new string.
+ */
+function ioredisName(command: string): string {
+  return command === "EVALSHA" ? "evalsha" : command;
+}
+
 function ioredis(io: IoredisLike): Commands {
   return {
     kind: "ioredis",
-    send: (command, args) => io.call(command, ...args),
+    send: (command, args) => io.call(ioredisName(command), ...args),
     connected: () => !IOREDIS_DOWN.has(io.status),
   };
 }
@@ -165,7 +173,7 @@ async function onEveryIoredisMaster(cluster: IoredisClusterLike, command: string
 function ioredisCluster(cluster: IoredisClusterLike): Commands {
   return {
     kind: "ioredis-cluster",
-    send: (command, args) => command === EVERY_MASTER ? onEveryIoredisMaster(cluster, command, args) : cluster.call(command, ...args),
+    send: (command, args) => command === EVERY_MASTER ? onEveryIoredisMaster(cluster, command, args) : cluster.call(ioredisName(command), ...args),
     connected: () => !IOREDIS_DOWN.has(cluster.status),
   };
 }

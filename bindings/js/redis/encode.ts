@@ -10,6 +10,7 @@
 
 import type { Json } from "../types.js";
 import type { Layout } from "./layout.js";
+import { script } from "./scripts.js";
 
 /** One script invocation, ready to send. */
 export interface Call {
@@ -17,6 +18,26 @@ export interface Call {
   script: string;
   keys: string[];
   args: string[];
+}
+
+/**
+ * A script call as it is sent: `[sha1, numkeys, ...keys, ...args]`, and the script's name, for
+ * the `EVAL` retry (which puts the source in place of the SHA-1).
+ */
+export interface Prepared {
+  script: string;
+  command: string[];
+}
+
+/** `call` as it is sent. */
+export function prepare(call: Call): Prepared {
+  const { keys, args } = call;
+  const command = new Array<string>(2 + keys.length + args.length);
+  command[0] = script(call.script).sha1;
+  command[1] = String(keys.length);
+  for (let i = 0; i < keys.length; i++) command[2 + i] = keys[i];
+  for (let i = 0; i < args.length; i++) command[2 + keys.length + i] = args[i];
+  return { script: call.script, command };
 }
 
 /** Where hold writes send their events: the stream's `MAXLEN ~` (0: none) and a channel (`''`: none). */
@@ -42,13 +63,31 @@ const LEASE_SCRIPTS = {
 } as const;
 
 /**
- * A lock or semaphore operation as a script call, straight from its arguments (the hot path of
- * the typed API, and the path of the wire form too): `args` is `[clock, key, ...]` as the
- * script reads them, and the only key is the lease's hash.
+ * A lock or semaphore operation of the wire form as a script call: `args` is `[clock, key, ...]`
+ * as the script reads them, and the only key is the lease's hash.
  */
-export function leaseCall(layout: Layout, primitive: "lock" | "semaphore", op: "acquire" | "release" | "extend" | "inspect", args: string[]): Call {
+function leaseCall(layout: Layout, primitive: "lock" | "semaphore", op: "acquire" | "release" | "extend" | "inspect", args: string[]): Call {
   const key = args[1];
   return { script: LEASE_SCRIPTS[primitive][op], keys: [primitive === "lock" ? layout.lock(key) : layout.semaphore(key)], args };
+}
+
+/**
+ * A lock or semaphore operation as it is sent, straight from its arguments, in one array of its
+ * final length (the hot path of the typed API; the same command as {@link leaseCall} gives
+ * {@link prepare}): `ARGV` is `[clock, key, owner, first, second]`, cut where the operation's
+ * arguments end (`first` is the ttl, or a semaphore's capacity before its ttl).
+ */
+export function leaseCommand(layout: Layout, primitive: "lock" | "semaphore", op: "acquire" | "release" | "extend" | "inspect",
+  clock: string, key: string, owner?: string, first?: string, second?: string): Prepared {
+  const name = LEASE_SCRIPTS[primitive][op];
+  const sha1 = script(name).sha1;
+  const hash = primitive === "lock" ? layout.lock(key) : layout.semaphore(key);
+  const command = owner === undefined
+    ? [sha1, "1", hash, clock, key]
+    : first === undefined
+      ? [sha1, "1", hash, clock, key, owner]
+      : second === undefined ? [sha1, "1", hash, clock, key, owner, first] : [sha1, "1", hash, clock, key, owner, first, second];
+  return { script: name, command };
 }
 
 function lease(layout: Layout, primitive: "lock" | "semaphore", op: string, f: Fields, clock: string): Call {
@@ -96,18 +135,35 @@ function limit(layout: Layout, op: string, f: Fields): [string, string[], string
 }
 
 /**
- * A limit check or peek as a script call, straight from its parts (the hot path of the typed
- * API): `algorithm` in snake_case, its up to three parameters and the block policy's three as
- * decimal strings (`''` where absent).
+ * A limit check or peek of the wire form as a script call, from its parts: `algorithm` in
+ * snake_case, its up to three parameters and the block policy's three as decimal strings (`''`
+ * where absent).
  */
-export function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
+function limitCall(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
   block: readonly string[] | null, cost: string, clock: string): Call {
-  // One array literal of its final length: no growth on the hot path.
   const args = block === null
     ? [clock, op, key, params[0], params[1], params[2], "", "", "", cost]
     : [clock, op, key, params[0], params[1], params[2], block[0], block[1], block[2], cost];
   return { script: LIMIT_SCRIPTS[algorithm] ?? `limit_${algorithm}`, keys: limitKeys(layout, algorithm, key), args };
 }
+
+/**
+ * A limit check or peek as it is sent, straight from its parts, in one array of its final
+ * length: the command {@link prepare} gives for {@link limitCall} of the same arguments.
+ */
+export function limitCommand(layout: Layout, op: string, key: string, algorithm: string, params: readonly string[],
+  block: readonly string[] | null, cost: string, clock: string): Prepared {
+  const name = LIMIT_SCRIPTS[algorithm] ?? `limit_${algorithm}`;
+  const sha1 = script(name).sha1;
+  const hash = layout.limit(algorithm, key);
+  const b = block === null ? NO_BLOCK : block;
+  const command = algorithm === "sliding_log"
+    ? [sha1, "2", hash, layout.limitLog(key), clock, op, key, params[0], params[1], params[2], b[0], b[1], b[2], cost]
+    : [sha1, "1", hash, clock, op, key, params[0], params[1], params[2], b[0], b[1], b[2], cost];
+  return { script: name, command };
+}
+
+const NO_BLOCK: readonly string[] = ["", "", ""];
 
 function hold(layout: Layout, events: EventArgs, op: string, f: Fields): [string, string[], string[]] {
   const namespace = f.namespace as string;

@@ -14,7 +14,7 @@ import { fromWire, type WireError } from "../errors.js";
 import { outcome } from "../wire.js";
 import type { Decision, Json, WireRequest, WireResult } from "../types.js";
 import { classify, commands, type Commands, type RedisClient } from "./client.js";
-import { encode, type Call, type EventArgs } from "./encode.js";
+import { encode, prepare, type Call, type EventArgs, type Prepared } from "./encode.js";
 import * as decode from "./decode.js";
 import { RedisDriverError } from "./errors.js";
 import { DEFAULT_PREFIX, isValidPrefix, Layout } from "./layout.js";
@@ -200,48 +200,46 @@ export class RedisCore {
   }
 
   /**
-   * Sends one command, failing fast when the client knows it is down and after `timeout` ms.
-   * Not `async`: one promise layer fewer on the hot path; the caller awaits inside a `try`, so
-   * the synchronous throw is caught there like a rejection.
+   * Sends one command, failing fast (a synchronous throw) when the client knows it is down.
+   * The caller watches the reply's deadline.
    */
-  #send(operation: string, command: string, args: string[]): Promise<unknown> {
+  #sendNow(operation: string, command: string, args: string[]): Promise<unknown> {
     if (!this.commands.connected()) {
       throw new RedisDriverError(operation, "redis_unreachable", `the ${this.commands.kind} client is not connected`);
     }
-    const reply = this.commands.send(command, args);
+    return this.commands.send(command, args);
+  }
+
+  /**
+   * Sends one command, failing fast when the client knows it is down and after `timeout` ms.
+   * Not `async`: one promise layer fewer; the caller awaits inside a `try`, so the synchronous
+   * throw is caught there like a rejection.
+   */
+  #send(operation: string, command: string, args: string[]): Promise<unknown> {
+    const reply = this.#sendNow(operation, command, args);
     if (this.#watchdog === undefined) return reply;
     return this.#watchdog.watch(reply, operation);
   }
 
   /**
-   * Runs a prepared call: `EVALSHA`, and on `NOSCRIPT` (a restarted or flushed Redis) one
+   * Runs a script call: `EVALSHA`, and on `NOSCRIPT` (a restarted or flushed Redis) one
    * `EVAL` with the source, which runs it and caches it again on the node that owns the keys,
    * so the retry lands where the keys are on a cluster too.
    */
   async invoke(operation: string, call: Call): Promise<unknown> {
-    const command = this.#command(call);
+    const prepared = prepare(call);
     try {
-      return await this.#send(operation, "EVALSHA", command);
+      return await this.#send(operation, "EVALSHA", prepared.command);
     } catch (error) {
-      return this.#retry(operation, call, command, error);
+      return this.#retry(operation, prepared, error);
     }
   }
 
-  /** `[sha1, numkeys, ...keys, ...args]` of `call`, built once; the `EVAL` retry swaps the first entry. */
-  #command(call: Call): string[] {
-    const { keys, args } = call;
-    const command = new Array<string>(2 + keys.length + args.length);
-    command[0] = script(call.script).sha1;
-    command[1] = keys.length === 1 ? "1" : String(keys.length);
-    for (let i = 0; i < keys.length; i++) command[2 + i] = keys[i];
-    for (let i = 0; i < args.length; i++) command[2 + keys.length + i] = args[i];
-    return command;
-  }
-
-  /** After `EVALSHA` of `command` failed with `error`: the reply that stands, after one `EVAL` on `NOSCRIPT`. */
-  async #retry(operation: string, call: Call, command: string[], error: unknown): Promise<unknown> {
+  /** After `EVALSHA` of `call` failed with `error`: the reply that stands, after one `EVAL` on `NOSCRIPT`. */
+  async #retry(operation: string, call: Prepared, error: unknown): Promise<unknown> {
     const failure = this.#failure(operation, error);
     if (failure !== "noscript") return failure;
+    const command = call.command;
     command[0] = script(call.script).source;
     try {
       return await this.#send(operation, "EVAL", command);
@@ -296,22 +294,32 @@ export class RedisCore {
    * The hot path of the typed lease and limit methods: `call` sent as built, its reply read
    * straight into the typed outcome by `read`; `request` (the wire form) is only built when the
    * failure policy needs it.
+   *
+   * Not `async`: the reply's own reaction reads it and settles the one promise returned, where
+   * an `async` function awaiting it would add a promise, a reaction and a turn of the microtask
+   * queue of its own to every call. Everything but a reply takes {@link RedisCore.#recover}.
    */
-  async direct<T>(operation: string, call: Call, read: (reply: unknown) => T, request: () => Json, now: number | undefined): Promise<MaybeDegraded<T>> {
-    let reply: unknown;
-    // `invoke`, inlined: one promise layer fewer on the path every typed call takes.
-    const command = this.#command(call);
+  direct<T>(operation: string, call: Prepared, read: (reply: unknown) => T, request: () => Json, now: number | undefined): Promise<MaybeDegraded<T>> {
+    const recover = (error: unknown): Promise<MaybeDegraded<T>> => this.#recover(operation, call, read, request, now, error);
+    let reply: Promise<unknown>;
     try {
-      try {
-        reply = await this.#send(operation, "EVALSHA", command);
-      } catch (error) {
-        reply = await this.#retry(operation, call, command, error);
-      }
+      reply = this.#sendNow(operation, "EVALSHA", call.command);
     } catch (error) {
-      if (!(error instanceof RedisDriverError) || !error.unreachable) throw error;
-      return this.#typedDegraded<T>(operation, this.degrade(request(), now, error));
+      return recover(error);
     }
-    if (reply instanceof ErrorReply) return camel<T>(operation, this.#refusal(operation, reply));
+    const done = (value: unknown): T => this.#read(operation, read, value);
+    const watchdog = this.#watchdog;
+    if (watchdog !== undefined) return watchdog.follow(reply, operation, done, recover);
+    try {
+      return reply.then(done, recover);
+    } catch (error) {
+      // A client whose reply is no promise: what it threw is the failure, as under a watchdog.
+      return recover(error);
+    }
+  }
+
+  /** `read(reply)`, or a `redis_protocol` error when the reply is not what the script gives. */
+  #read<T>(operation: string, read: (reply: unknown) => T, reply: unknown): T {
     try {
       return read(reply);
     } catch (error) {
@@ -319,8 +327,27 @@ export class RedisCore {
     }
   }
 
+  /**
+   * What stands after the `EVALSHA` of {@link RedisCore.direct} failed with `error`: the reply
+   * of one `EVAL` on `NOSCRIPT`, the failure policy's answer when Redis is unreachable, the
+   * core error an error reply stands for, or a {@link RedisDriverError}. Never throws
+   * synchronously: it is `async`.
+   */
+  async #recover<T>(operation: string, call: Prepared, read: (reply: unknown) => T, request: () => Json,
+    now: number | undefined, error: unknown): Promise<MaybeDegraded<T>> {
+    let reply: unknown;
+    try {
+      reply = await this.#retry(operation, call, error);
+    } catch (error) {
+      if (!(error instanceof RedisDriverError) || !error.unreachable) throw error;
+      return this.#typedDegraded<T>(operation, this.degrade(request(), now, error));
+    }
+    if (reply instanceof ErrorReply) return camel<T>(operation, this.#refusal(operation, reply));
+    return this.#read(operation, read, reply);
+  }
+
   /** A limit check or peek: {@link RedisCore.direct} with the decision's reader. */
-  decision(operation: string, call: Call, request: () => Json, now: number | undefined): Promise<MaybeDegraded<Decision>> {
+  decision(operation: string, call: Prepared, request: () => Json, now: number | undefined): Promise<MaybeDegraded<Decision>> {
     return this.direct(operation, call, decode.typedDecision, request, now);
   }
 

@@ -11,7 +11,7 @@
 
 import type { Acquire, AlgorithmName, Cursor, Decision, Extend, Json, LeaseState, LimitSpec, Page, PerItem, Release, Reserve, Reset, SemaphoreState, Swept } from "../types.js";
 import type { MaybeDegraded, RedisCore } from "./engine.js";
-import { leaseCall, limitCall } from "./encode.js";
+import { leaseCommand, limitCommand } from "./encode.js";
 import { typedAcquire, typedExtend, typedLockState, typedRelease, typedSemaphoreState } from "./decode.js";
 import { int, str, MAX_KEY_BYTES, MAX_OWNER_BYTES } from "../check.js";
 import { Accepted, AcceptedLimit, type ScriptLimit } from "./accepted.js";
@@ -120,7 +120,7 @@ export class RedisLocks {
       core.refuse(operation, core.checker().lock_acquire(key, owner, ttl, checkAt));
       this.#accepted.add(at, owner, ttl, -1);
     }
-    const call = leaseCall(core.layout, "lock", "acquire", [clockArg(at), key, owner, String(ttl)]);
+    const call = leaseCommand(core.layout, "lock", "acquire", clockArg(at), key, owner, String(ttl));
     return core.direct(operation, call, typedAcquire, () => ({ lock: { acquire: { key, owner, ttl } } }), at);
   }
 
@@ -134,7 +134,7 @@ export class RedisLocks {
       core.refuse(operation, core.checker().lock_release(key, owner, checkAt));
       this.#accepted.add(at, owner, -1, -1);
     }
-    const call = leaseCall(core.layout, "lock", "release", [clockArg(at), key, owner]);
+    const call = leaseCommand(core.layout, "lock", "release", clockArg(at), key, owner);
     return core.direct(operation, call, typedRelease, () => ({ lock: { release: { key, owner } } }), at);
   }
 
@@ -148,7 +148,7 @@ export class RedisLocks {
       core.refuse(operation, core.checker().lock_extend(key, owner, ttl, checkAt));
       this.#accepted.add(at, owner, ttl, -1);
     }
-    const call = leaseCall(core.layout, "lock", "extend", [clockArg(at), key, owner, String(ttl)]);
+    const call = leaseCommand(core.layout, "lock", "extend", clockArg(at), key, owner, String(ttl));
     return core.direct(operation, call, typedExtend, () => ({ lock: { extend: { key, owner, ttl } } }), at);
   }
 
@@ -159,7 +159,7 @@ export class RedisLocks {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, undefined, at);
     core.refuse(operation, core.checker().lock_inspect(key, checkAt));
-    const call = leaseCall(core.layout, "lock", "inspect", [clockArg(at), key]);
+    const call = leaseCommand(core.layout, "lock", "inspect", clockArg(at), key);
     return core.direct(operation, call, typedLockState, () => ({ lock: { inspect: { key } } }), at);
   }
 }
@@ -184,7 +184,7 @@ export class RedisSemaphores {
       core.refuse(operation, core.checker().semaphore_acquire(key, owner, capacity, ttl, checkAt));
       this.#accepted.add(at, owner, ttl, capacity);
     }
-    const call = leaseCall(core.layout, "semaphore", "acquire", [clockArg(at), key, owner, String(capacity), String(ttl)]);
+    const call = leaseCommand(core.layout, "semaphore", "acquire", clockArg(at), key, owner, String(capacity), String(ttl));
     return core.direct(operation, call, typedAcquire, () => ({ semaphore: { acquire: { key, owner, capacity, ttl } } }), at);
   }
 
@@ -198,7 +198,7 @@ export class RedisSemaphores {
       core.refuse(operation, core.checker().semaphore_release(key, owner, checkAt));
       this.#accepted.add(at, owner, -1, -1);
     }
-    const call = leaseCall(core.layout, "semaphore", "release", [clockArg(at), key, owner]);
+    const call = leaseCommand(core.layout, "semaphore", "release", clockArg(at), key, owner);
     return core.direct(operation, call, typedRelease, () => ({ semaphore: { release: { key, owner } } }), at);
   }
 
@@ -212,7 +212,7 @@ export class RedisSemaphores {
       core.refuse(operation, core.checker().semaphore_extend(key, owner, ttl, checkAt));
       this.#accepted.add(at, owner, ttl, -1);
     }
-    const call = leaseCall(core.layout, "semaphore", "extend", [clockArg(at), key, owner, String(ttl)]);
+    const call = leaseCommand(core.layout, "semaphore", "extend", clockArg(at), key, owner, String(ttl));
     return core.direct(operation, call, typedExtend, () => ({ semaphore: { extend: { key, owner, ttl } } }), at);
   }
 
@@ -223,7 +223,7 @@ export class RedisSemaphores {
     const at = core.explicitNow(now);
     const checkAt = leaseArgs(operation, key, undefined, at);
     core.refuse(operation, core.checker().semaphore_inspect(key, checkAt));
-    const call = leaseCall(core.layout, "semaphore", "inspect", [clockArg(at), key]);
+    const call = leaseCommand(core.layout, "semaphore", "inspect", clockArg(at), key);
     return core.direct(operation, call, typedSemaphoreState, () => ({ semaphore: { inspect: { key } } }), at);
   }
 }
@@ -326,7 +326,7 @@ export class RedisLimits {
     } else {
       costText = accepted.costText();
     }
-    const call = limitCall(core.layout, op, key, script.algorithm, script.params, script.block, costText, clockArg(at));
+    const call = limitCommand(core.layout, op, key, script.algorithm, script.params, script.block, costText, clockArg(at));
     return core.decision(operation, call, () => {
       const wire = wireLimit(limit);
       return { limit: { [op]: { key, algorithm: wire.algorithm, block: wire.block, cost } } };
