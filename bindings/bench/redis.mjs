@@ -24,6 +24,8 @@
 //     up to 2^53), which node-redis charges a few µs of CPU per command for;
 //   - raw EVALSHA of a one-command script: the trivial SET NX PX script redis-benchmark runs in
 //     `cargo xtask bench`, 1 key and 1 argument: the ceiling of any one-script design here;
+//   - raw EVALSHA of two one-command scripts: that script, then `return redis.call('DEL',
+//     KEYS[1])`: the ceiling of any script-per-operation lock pair;
 //   - lock acquire + release: two round trips on every side (leasehold: two EVALSHAs).
 import { createRequire } from "node:module";
 import Redis from "ioredis";
@@ -95,6 +97,8 @@ async function race(ops) {
  * any one-script-per-operation design can reach through the same client at best.
  */
 const TRIVIAL_SCRIPT = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', 1000)";
+/** Its twin for the second round trip of a lock pair: the least a script release can do. */
+const TRIVIAL_RELEASE = "return redis.call('DEL', KEYS[1])";
 
 /** Latency of one operation, µs, by contender name (the last client measured wins the name). */
 const latency = {};
@@ -112,6 +116,7 @@ async function bench(kind, client, raw) {
   await new RedisEngine({ client, prefix: `bench-raw-${kind}` }).load();
   const flexible = new RateLimiterRedis({ storeClient: client, useRedisPackage: kind === "node-redis", points: QUOTA, duration: 60, keyPrefix: `rlf-${kind}` });
   const trivial = await raw.load(TRIVIAL_SCRIPT);
+  const trivialRelease = await raw.load(TRIVIAL_RELEASE);
   const limits = await race({
     "raw SET NX PX (1 round trip)": (i) => raw.set(`raw-${kind}:${key(i)}`, "v", TTL),
     "raw EVALSHA of a one-command SET NX PX script": (i) => raw.evalsha(trivial, [`trivial-${kind}:${key(i)}`], ["v"]),
@@ -136,6 +141,10 @@ async function bench(kind, client, raw) {
       const granted = check(await engine.locks.acquire(key(i), "owner", TTL));
       if (granted.kind !== "granted") throw new Error("lock denied");
       check(await engine.locks.release(key(i), "owner"));
+    },
+    "raw EVALSHA of two one-command scripts (SET NX PX, DEL)": async (i) => {
+      await raw.evalsha(trivial, [`trivial-lock-${kind}:${key(i)}`], ["owner"]);
+      await raw.evalsha(trivialRelease, [`trivial-lock-${kind}:${key(i)}`], []);
     },
     "raw EVALSHA of the same 2 scripts (no driver)": async (i) => {
       const lock = [`bench-raw-${kind}:lock:{${key(i)}}`];
@@ -216,6 +225,11 @@ for (const [kind, rows] of Object.entries(results)) {
     "limit check / RateLimiterRedis (target >= 1.2)": ratio(rows["leasehold limit check"], rows["rate-limiter-flexible RateLimiterRedis"]),
     "limit check / raw SET NX PX (target >= 0.9)": ratio(rows["leasehold limit check"], rows["raw SET NX PX (1 round trip)"]),
     "lock acquire+release / 2 raw round trips (target >= 0.9)": ratio(rows["leasehold lock acquire + release"], rows["raw SET NX PX + DEL (2 round trips)"]),
+    // What no one-script-per-operation design can pass through this client: the one-command
+    // scripts against the same denominators.
+    "ceiling: one-command script / RateLimiterRedis": ratio(rows["raw EVALSHA of a one-command SET NX PX script"], rows["rate-limiter-flexible RateLimiterRedis"]),
+    "ceiling: one-command script / raw SET NX PX": ratio(rows["raw EVALSHA of a one-command SET NX PX script"], rows["raw SET NX PX (1 round trip)"]),
+    "ceiling: two one-command scripts / 2 raw round trips": ratio(rows["raw EVALSHA of two one-command scripts (SET NX PX, DEL)"], rows["raw SET NX PX + DEL (2 round trips)"]),
     ...(rows["redis-semaphore Mutex acquire + release"]
       ? {
         "lock / redis-semaphore Mutex": ratio(rows["leasehold lock acquire + release"], rows["redis-semaphore Mutex acquire + release"]),
@@ -236,6 +250,7 @@ function rows() {
     "raw SET NX PX + DEL (2 round trips)": ["limit"],
     "leasehold lock acquire + release": ["leasehold", "redis-semaphore Mutex acquire + release", "raw SET NX PX + DEL (2 round trips)"],
     "raw EVALSHA of the same 2 scripts (no driver)": ["limit"],
+    "raw EVALSHA of two one-command scripts (SET NX PX, DEL)": ["limit"],
     "raw EVALSHA of the same script, integers as digits": ["limit"],
     "raw EVALSHA of the same 2 scripts, integers as digits": ["limit"],
     "redis-semaphore Mutex acquire + release": ["anchor"],
