@@ -19,19 +19,9 @@ export function freePort() {
   });
 }
 
+/** Whether the redis-server on `port` answers PING (`false` while nothing listens there). */
 function ping(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    let answer = "";
-    socket.setTimeout(500, () => socket.destroy());
-    socket.on("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (chunk) => {
-      answer += chunk;
-      if (answer.includes("\r\n")) socket.end();
-    });
-    socket.on("close", () => resolve(answer.startsWith("+PONG")));
-    socket.on("error", () => resolve(false));
-  });
+  return command(port, "PING").then((reply) => reply === "PONG", () => false);
 }
 
 /** Encodes `args` as a RESP array of bulk strings. */
